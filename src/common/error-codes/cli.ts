@@ -1,0 +1,12 @@
+import type { ErrorCodeRegistry } from './spec.ts';
+
+/** Errors raised by the `eddy` command line. */
+export const CLI_CODES = {
+  CLI_UNKNOWN_COMMAND: { domain: 'user', retriable: false, summary: 'The command is not one eddy knows.' },
+  CLI_UNKNOWN_OPTION: { domain: 'user', retriable: false, summary: 'A flag is not one the command accepts.' },
+  CLI_BAD_ARGUMENT: {
+    domain: 'user',
+    retriable: false,
+    summary: 'An argument or flag value is missing or malformed.',
+  },
+} as const satisfies ErrorCodeRegistry;
