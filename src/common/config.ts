@@ -8,6 +8,8 @@ export interface ConfigKeySpec<T = unknown> {
   schema: z.ZodType<T>;
   default: T;
   description: string;
+  /** The command-line flag that sets it, when not `--<key in kebab case>`. */
+  flag?: string;
 }
 
 export type ConfigSpec = Record<string, ConfigKeySpec>;
@@ -51,7 +53,7 @@ export function loadConfig<S extends ConfigSpec>(spec: S, sources: ConfigSources
     let origin: string;
     let raw: unknown;
     if (flag !== undefined) {
-      [origin, raw] = [`flag --${kebab(key)}`, coerceText(flag, keySpec.default)];
+      [origin, raw] = [`flag ${keySpec.flag ?? `--${kebab(key)}`}`, coerceText(flag, keySpec.default)];
     } else if (envText !== undefined && envText !== '') {
       [origin, raw] = [`environment variable ${envName}`, coerceText(envText, keySpec.default)];
     } else if (key in fromFile) {

@@ -36,4 +36,46 @@ export const BRK_CODES = {
     retriable: false,
     summary: 'A RecordBatch names a compression codec eddy does not know, or whose package failed to load.',
   },
+  BRK_STORAGE_IO: {
+    domain: 'external',
+    retriable: false,
+    summary:
+      "A disk read, write or fsync of the broker's data directory failed; the affected log stops taking writes.",
+  },
+  BRK_STORAGE_CORRUPT: {
+    domain: 'external',
+    retriable: false,
+    summary: "A file in the broker's data directory is damaged where eddy cannot repair it by itself.",
+  },
+  BRK_STORAGE_CLOSED: {
+    domain: 'internal',
+    retriable: false,
+    summary: 'A partition log or store was used after it was closed.',
+  },
+  BRK_LOG_OFFSET_OUT_OF_RANGE: {
+    domain: 'internal',
+    retriable: false,
+    summary: 'A log operation was given an offset outside the log (checked by handlers first).',
+  },
+  BRK_TOPIC_EXISTS: {
+    domain: 'user',
+    retriable: false,
+    summary: 'A topic with this name already exists.',
+  },
+  BRK_TOPIC_NOT_FOUND: {
+    domain: 'user',
+    retriable: false,
+    summary: 'No topic with this name exists.',
+  },
+  BRK_TOPIC_INVALID: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      "A topic name or partition count is not allowed (Kafka's rules: [a-zA-Z0-9._-], at most 249 characters).",
+  },
+  BRK_GROUP_STATE_INVALID: {
+    domain: 'internal',
+    retriable: false,
+    summary: 'The group coordinator attempted a state change its state machine forbids (a broker bug).',
+  },
 } as const satisfies ErrorCodeRegistry;

@@ -1,0 +1,65 @@
+// Small file helpers shared by the log, the topic metadata and the meta store.
+
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** Reads exactly `length` bytes at `position` (fewer only at end of file). */
+export async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? buf : buf.subarray(0, done);
+}
+
+/** Writes all of `data` at `position`; loops because a positional write may be short. */
+export async function writeAt(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** fsyncs a directory so that file creations, renames and deletions in it survive a power loss. */
+export async function syncDir(dir: string): Promise<void> {
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
+  }
+}
+
+/**
+ * Replaces `path` with `data` so that a crash leaves either the old or the new content: write a temp file,
+ * fdatasync it, rename it over the target, fsync the directory.
+ *
+ * @example
+ * await writeFileAtomic('/data/topics/orders.json', JSON.stringify(meta));
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const fh = await open(tmp, 'w');
+  try {
+    await writeAt(fh, typeof data === 'string' ? Buffer.from(data) : data, 0);
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  await syncDir(dirname(path));
+}
+
+/** Removes a file, ignoring that it is already gone. */
+export async function removeFile(path: string): Promise<void> {
+  await rm(path, { force: true });
+}
+
+/** Whether an error is a Node file-system error with the given code (ENOENT, EEXIST...). */
+export function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
