@@ -1,5 +1,15 @@
+import { brokerCommand } from './broker.ts';
 import type { CliCommand } from './command.ts';
+import { consumeCommand } from './consume.ts';
+import { produceCommand } from './produce.ts';
+import { topicsCommand } from './topics.ts';
 import { versionCommand } from './version.ts';
 
 /** Every `eddy` subcommand, in help order. Add new commands here; nothing is discovered by scanning. */
-export const CLI_COMMANDS: readonly CliCommand[] = [versionCommand];
+export const CLI_COMMANDS: readonly CliCommand[] = [
+  brokerCommand,
+  topicsCommand,
+  produceCommand,
+  consumeCommand,
+  versionCommand,
+];

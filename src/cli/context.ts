@@ -1,28 +1,13 @@
-import { z } from 'zod';
 import { type ConfigValues, DEFAULT_CONFIG_FILE, loadConfig } from '../common/config.ts';
-import { createLogger, LOG_LEVELS, type Logger } from '../common/logging.ts';
+import { createLogger, type Logger } from '../common/logging.ts';
+import { CLI_SETTINGS } from './settings.ts';
 
-/** Configuration keys every command shares; commands add their own flags beside these. */
-export const CLI_CONFIG = {
-  logLevel: {
-    schema: z.enum(LOG_LEVELS),
-    default: 'info' as (typeof LOG_LEVELS)[number],
-    description: 'log level',
-  },
-  bootstrap: {
-    schema: z
-      .string()
-      .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092'),
-    default: '127.0.0.1:9092',
-    description: 'broker address (host:port)',
-  },
-};
-
-export type CliConfig = ConfigValues<typeof CLI_CONFIG>;
+export type CliConfig = ConfigValues<typeof CLI_SETTINGS>;
 
 /** What a command needs from the process: resolved configuration, a logger and the output streams. */
 export interface CliContext {
-  config(): CliConfig;
+  /** Resolved settings; `commandFlags` are the running command's own flags, keyed by setting. */
+  config(commandFlags?: Partial<Record<keyof CliConfig, unknown>>): CliConfig;
   logger(name?: string): Logger;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -31,23 +16,23 @@ export interface CliContext {
 export interface GlobalFlags {
   logLevel?: string;
   bootstrap?: string;
-  config?: string;
+  configFile?: string;
 }
 
 /** Resolves configuration lazily, so `eddy --help` works even with a broken config file. */
 export function createContext(readFlags: () => GlobalFlags): CliContext {
   let resolved: CliConfig | undefined;
-  const config = (): CliConfig => {
-    if (!resolved) {
-      const { config: flagFile, ...flags } = readFlags();
-      const namedFile = flagFile ?? (process.env.EDDY_CONFIG || undefined);
-      resolved = loadConfig(CLI_CONFIG, {
-        flags,
-        env: process.env,
-        file: namedFile ?? DEFAULT_CONFIG_FILE,
-        fileRequired: namedFile !== undefined,
-      });
-    }
+  const config = (commandFlags: Partial<Record<keyof CliConfig, unknown>> = {}): CliConfig => {
+    const hasCommandFlags = Object.values(commandFlags).some((v) => v !== undefined);
+    if (resolved && !hasCommandFlags) return resolved;
+    const { configFile: flagFile, ...globalFlags } = readFlags();
+    const namedFile = flagFile ?? (process.env.EDDY_CONFIG_FILE || undefined);
+    resolved = loadConfig(CLI_SETTINGS, {
+      flags: { ...globalFlags, ...commandFlags },
+      env: process.env,
+      file: namedFile ?? DEFAULT_CONFIG_FILE,
+      fileRequired: namedFile !== undefined,
+    });
     return resolved;
   };
   return {

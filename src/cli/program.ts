@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { isStreamError } from '../common/errors.ts';
+import { explainKafkaError } from '../kafka/explain-error.ts';
 import { CLI_COMMANDS } from './command-list.ts';
 import { createContext, type GlobalFlags } from './context.ts';
 import { EddyCommand, USAGE_EXIT_CODE } from './eddy-command.ts';
@@ -17,7 +18,8 @@ export function buildProgram(): EddyCommand {
       'log level: trace, debug, info, warn, error, fatal, silent (env EDDY_LOG_LEVEL)',
     )
     .option('--bootstrap <host:port>', 'broker address (env EDDY_BOOTSTRAP; default 127.0.0.1:9092)')
-    .option('--config <path>', 'configuration file (env EDDY_CONFIG; default ./eddy.config.json)')
+    // Not `--config`: `eddy topics create --config k=v` uses that name for topic configs, as Kafka's tools do.
+    .option('--config-file <path>', 'configuration file (env EDDY_CONFIG_FILE; default ./eddy.config.json)')
     .showSuggestionAfterError(false)
     .exitOverride()
     .configureOutput({
@@ -47,6 +49,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       process.stderr.write(`eddy: ${error.message}\n`);
       return error.code.startsWith('CLI_') || error.code.startsWith('CFG_') ? USAGE_EXIT_CODE : 1;
     }
-    throw error;
+    // Failures from outside (a broker that is not there, a client library error): one line, exit 1.
+    // The stack is only interesting when debugging, so it follows only at debug level.
+    const message = explainKafkaError(error);
+    process.stderr.write(`eddy: ${message}\n`);
+    if (process.env.EDDY_LOG_LEVEL === 'debug' || process.env.EDDY_LOG_LEVEL === 'trace')
+      console.error(error);
+    return 1;
   }
 }
