@@ -1,24 +1,28 @@
-// The few RecordBatch v2 header fields the log needs, read straight from the bytes. The storage layer never
-// decodes records; it frames batches, rewrites base offsets and checks CRCs during recovery.
-//
-// NOTE for deduplication: src/protocol/record-batch/ has a full header reader. This file only exists so the
-// storage layer could be written before that one; the lead may point these functions at it.
+// Batch framing as the log sees it: where each batch starts and ends, the header facts the indexes
+// need, and sanity checks for recovery. Field positions and the single-field readers come from the
+// protocol's RecordBatch header module; the storage layer never decodes records.
 
 import { StreamError } from '../../common/errors.ts';
+import {
+  ATTRIBUTES_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  batchBaseOffset,
+  CRC_OFFSET,
+  CURRENT_MAGIC,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  RECORD_BATCH_OVERHEAD,
+  setBaseOffset,
+} from '../../protocol/record-batch/header.ts';
 
-/** Bytes in front of `batchLength`'s count: baseOffset (8) + batchLength (4). */
-export const LOG_OVERHEAD = 12;
+export { batchBaseOffset, LOG_OVERHEAD };
 /** Bytes of a v2 header up to and including recordsCount; the smallest possible batch. */
-export const BATCH_HEADER_SIZE = 61;
+export const BATCH_HEADER_SIZE = RECORD_BATCH_OVERHEAD;
 /** The only record-batch format the log stores. */
-export const BATCH_MAGIC = 2;
+export const BATCH_MAGIC = CURRENT_MAGIC;
 
-const LENGTH_AT = 8;
-const MAGIC_AT = 16;
-const CRC_AT = 17;
-const ATTRIBUTES_AT = 21;
-const LAST_OFFSET_DELTA_AT = 23;
-const MAX_TIMESTAMP_AT = 35;
 const TWO_32 = 2 ** 32;
 
 /** A CRC-32C (Castagnoli) function; the caller supplies the implementation. */
@@ -35,46 +39,36 @@ export interface BatchFrame {
   maxTimestamp: number;
 }
 
-function readInt64(buf: Buffer, at: number): number {
-  // Offsets and timestamps stay far below 2^53, so a number is exact and cheaper than a bigint.
-  return buf.readInt32BE(at) * TWO_32 + buf.readUInt32BE(at + 4);
-}
-
-/** baseOffset of the batch at `at`. */
-export function batchBaseOffset(buf: Buffer, at: number): number {
-  return readInt64(buf, at);
-}
-
 /** Whole size in bytes of the batch at `at` (its batchLength plus the 12 bytes before it). */
 export function batchSize(buf: Buffer, at: number): number {
-  return LOG_OVERHEAD + buf.readInt32BE(at + LENGTH_AT);
+  return LOG_OVERHEAD + buf.readInt32BE(at + BATCH_LENGTH_OFFSET);
 }
 
 /** magic byte of the batch at `at` (2 for RecordBatch v2). */
 export function batchMagic(buf: Buffer, at: number): number {
-  return buf.readInt8(at + MAGIC_AT);
+  return buf.readInt8(at + MAGIC_OFFSET);
 }
 
 /** lastOffsetDelta of the batch at `at`: the batch spans baseOffset..baseOffset + lastOffsetDelta. */
 export function batchLastOffsetDelta(buf: Buffer, at: number): number {
-  return buf.readInt32BE(at + LAST_OFFSET_DELTA_AT);
+  return buf.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
 }
 
 /** maxTimestamp of the batch at `at`. */
 export function batchMaxTimestamp(buf: Buffer, at: number): number {
-  return readInt64(buf, at + MAX_TIMESTAMP_AT);
+  // Timestamps stay far below 2^53, so a number is exact and cheaper than a bigint.
+  return buf.readInt32BE(at + MAX_TIMESTAMP_OFFSET) * TWO_32 + buf.readUInt32BE(at + MAX_TIMESTAMP_OFFSET + 4);
 }
 
 /** Rewrites baseOffset in place. The CRC does not cover it, so the batch stays valid. */
 export function setBatchBaseOffset(buf: Buffer, at: number, offset: number): void {
-  buf.writeUInt32BE(Math.floor(offset / TWO_32), at);
-  buf.writeUInt32BE(offset % TWO_32, at + 4);
+  setBaseOffset(buf, at, offset);
 }
 
 /** Whether the stored CRC-32C matches the bytes from attributes to the end of the batch at `at`. */
 export function batchCrcMatches(buf: Buffer, at: number, crc32c: Crc32c): boolean {
   const end = at + batchSize(buf, at);
-  return buf.readUInt32BE(at + CRC_AT) === crc32c(buf.subarray(at + ATTRIBUTES_AT, end)) >>> 0;
+  return buf.readUInt32BE(at + CRC_OFFSET) === crc32c(buf.subarray(at + ATTRIBUTES_OFFSET, end)) >>> 0;
 }
 
 /**
