@@ -57,7 +57,9 @@ export function batchLastOffsetDelta(buf: Buffer, at: number): number {
 /** maxTimestamp of the batch at `at`. */
 export function batchMaxTimestamp(buf: Buffer, at: number): number {
   // Timestamps stay far below 2^53, so a number is exact and cheaper than a bigint.
-  return buf.readInt32BE(at + MAX_TIMESTAMP_OFFSET) * TWO_32 + buf.readUInt32BE(at + MAX_TIMESTAMP_OFFSET + 4);
+  return (
+    buf.readInt32BE(at + MAX_TIMESTAMP_OFFSET) * TWO_32 + buf.readUInt32BE(at + MAX_TIMESTAMP_OFFSET + 4)
+  );
 }
 
 /** Rewrites baseOffset in place. The CRC does not cover it, so the batch stays valid. */
