@@ -1,7 +1,9 @@
 import type { Logger } from '../common/logging.ts';
 import type { GroupCoordinator } from './groups/coordinator.ts';
+import type { Producers } from './producers/producers.ts';
 import type { Durability } from './storage/log-config.ts';
 import type { TopicStore } from './topics/topic-store.ts';
+import type { TransactionCoordinator } from './transactions/coordinator.ts';
 
 /** Settings of a running broker, after defaults are applied. */
 export interface BrokerConfig {
@@ -27,4 +29,8 @@ export interface BrokerState {
   readonly log: Logger;
   readonly topics: TopicStore;
   readonly groups: GroupCoordinator;
+  /** Producer ids, transactional ids and per-partition producer state (idempotence). */
+  readonly producers: Producers;
+  /** The transaction coordinator (AddPartitionsToTxn, EndTxn, ...; the Produce check of transactional batches). */
+  readonly transactions: TransactionCoordinator;
 }

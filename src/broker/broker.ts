@@ -3,15 +3,20 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLogger, type Logger, type LogLevel } from '../common/logging.ts';
 import type { BrokerConfig, BrokerState } from './broker-state.ts';
+import type { FaultInjector } from './faults/fault-injector.ts';
 import type { GroupCoordinatorConfig } from './groups/config.ts';
 import { GroupCoordinator } from './groups/coordinator.ts';
 import { HANDLERS, supportedApis } from './handlers/registry.ts';
+import type { ProducerConfig } from './producers/config.ts';
+import { Producers } from './producers/producers.ts';
 import { Connection } from './server/connection.ts';
 import { createDispatcher } from './server/dispatch.ts';
 import { listen } from './server/listener.ts';
 import { writeFileAtomic } from './storage/file-io.ts';
 import type { Durability } from './storage/log-config.ts';
 import { TopicStore } from './topics/topic-store.ts';
+import { TransactionCoordinator } from './transactions/coordinator.ts';
+import { partitionTxnView } from './transactions/txn-view.ts';
 
 export interface BrokerOptions {
   /** `localhost` (default) listens on both 127.0.0.1 and ::1; any other host binds that address only. */
@@ -32,6 +37,13 @@ export interface BrokerOptions {
   logger?: Logger;
   /** Group coordinator settings (session timeout bounds, initial rebalance delay, offset retention). */
   groups?: Partial<GroupCoordinatorConfig>;
+  /** Producer id expiration and transaction timeout limits (Kafka's names and defaults). */
+  producers?: Partial<ProducerConfig>;
+  /**
+   * Test-only fault injection (dropped, delayed or failed responses, closed connections). Never enabled
+   * by anything a client sends; see docs/internals/fault-injection.md.
+   */
+  faults?: FaultInjector;
 }
 
 export interface BrokerHandle {
@@ -73,6 +85,17 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     log,
     config: options.groups,
   });
+  // Before serving: producer state of every partition must describe its log before the first append.
+  const producers = await Producers.open({
+    dataDir: config.dataDir,
+    durability: config.durability,
+    topics,
+    log,
+    config: options.producers,
+  });
+  const transactions = await TransactionCoordinator.open({ producers, topics, groups, log });
+  topics.compaction.transactionView = (topic, partition) =>
+    partitionTxnView(topics, producers.states, topic, partition);
 
   const connections = new Set<Connection>();
   let nextConnectionId = 1;
@@ -97,8 +120,10 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     log,
     topics,
     groups,
+    producers,
+    transactions,
   };
-  dispatch = createDispatcher(HANDLERS, state, log);
+  dispatch = createDispatcher(HANDLERS, state, log, options.faults);
   log.info(
     { addresses: listening.addresses, dataDir: config.dataDir, durability: config.durability },
     'broker started',
@@ -116,7 +141,9 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
         const stopped = listening.close();
         for (const connection of connections) connection.destroy();
         await stopped;
+        await transactions.close();
         await groups.close();
+        await producers.close();
         await topics.close();
         log.info('broker stopped');
       })();

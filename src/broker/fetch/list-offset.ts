@@ -26,17 +26,22 @@ const NOT_FOUND: ListedOffset = {
 };
 
 /**
- * Looks up one offset. `latest` is the high watermark, which is also the last stable offset until
- * transactions exist, so both isolation levels get it. By timestamp, the answer is the first record
- * whose timestamp is at or after `timestamp` (offset -1 when there is none), found through the time
- * index and then by decoding that one batch.
+ * Looks up one offset. `latest` is the high watermark, or under read_committed the last stable offset
+ * (`lastStable`, which the caller passes for read_committed requests). By timestamp, the answer is the
+ * first record whose timestamp is at or after `timestamp` (offset -1 when there is none, or, under
+ * read_committed, when it is not below the last stable offset), found through the time index and then
+ * by decoding that one batch.
  */
-export async function listOffset(log: PartitionLog, timestamp: number): Promise<ListedOffset> {
+export async function listOffset(
+  log: PartitionLog,
+  timestamp: number,
+  lastStable?: number,
+): Promise<ListedOffset> {
   try {
     if (timestamp === EARLIEST_TIMESTAMP) return { ...NOT_FOUND, offset: log.logStartOffset };
-    if (timestamp === LATEST_TIMESTAMP) return { ...NOT_FOUND, offset: log.highWatermark };
+    if (timestamp === LATEST_TIMESTAMP) return { ...NOT_FOUND, offset: lastStable ?? log.highWatermark };
     const found = await log.offsetForTimestamp(timestamp);
-    if (found === null) return NOT_FOUND;
+    if (found === null || (lastStable !== undefined && found.offset >= lastStable)) return NOT_FOUND;
     const fallback = { ...NOT_FOUND, offset: found.offset, timestamp: found.maxTimestamp };
     const { records } = await log.read(found.offset, 1);
     if (records.length === 0) return fallback;

@@ -9,6 +9,29 @@ import { LEADER_EPOCH } from '../produce/produce-partition.ts';
 import type { PartitionLog, ReadResult } from '../storage/partition-log.ts';
 import type { TopicStore } from '../topics/topic-store.ts';
 
+/** What the transaction state says about partitions (ProducerStates implements it). */
+export interface TxnReadView {
+  /** Where read_committed reads stop: the first offset of the oldest open transaction, else the high watermark. */
+  lastStableOffset(topic: string, partition: number, log: PartitionLog): number;
+  /** Aborted transactions whose range meets [from, to). */
+  abortedTransactions(
+    topic: string,
+    partition: number,
+    log: PartitionLog,
+    from: number,
+    to: number,
+  ): { producerId: number; firstOffset: number }[];
+}
+
+/** How one pass reads. */
+export interface ReadOptions {
+  maxBytes: number;
+  isolationLevel: number;
+  apiVersion: number;
+  /** Without it the last stable offset is the high watermark and no transaction is aborted. */
+  txns?: TxnReadView;
+}
+
 /** A partition of a Fetch request (v4–12 field names). */
 export interface FetchPartition {
   partition: number;
@@ -71,6 +94,17 @@ function wholeBatchesWithin(buf: Buffer, limit: number): number {
   return end;
 }
 
+/** Offset after the last batch of `buf` (the next offset to fetch); `fallback` when it holds none. */
+function nextOffsetAfter(buf: Buffer, fallback: number): number {
+  const cursor = new BatchCursor(buf);
+  let next = fallback;
+  while (cursor.next()) {
+    const header = readBatchHeader(buf, cursor.offset);
+    next = header.baseOffset + header.lastOffsetDelta + 1;
+  }
+  return next;
+}
+
 /** End of the batches before the first zstd one (the whole buffer when there is none). */
 function beforeZstd(buf: Buffer): number {
   const cursor = new BatchCursor(buf);
@@ -86,7 +120,7 @@ function beforeZstd(buf: Buffer): number {
 export async function readPartitions(
   store: TopicStore,
   topics: readonly FetchTopic[],
-  options: { maxBytes: number; isolationLevel: number; apiVersion: number },
+  options: ReadOptions,
 ): Promise<FetchPass> {
   const pass: FetchPass = { responses: [], bytes: 0, hasError: false, seen: [] };
   for (const { topic, partitions } of topics) {
@@ -116,7 +150,7 @@ async function readOne(
   store: TopicStore,
   topic: string,
   request: FetchPartition,
-  options: { maxBytes: number; isolationLevel: number; apiVersion: number },
+  options: ReadOptions,
   pass: FetchPass,
 ): Promise<FetchedPartition> {
   const index = request.partition;
@@ -130,14 +164,15 @@ async function readOne(
   const settings = store.settings(topic);
   const minOne = pass.bytes === 0;
   const limit = Math.min(request.partitionMaxBytes, options.maxBytes - pass.bytes);
-  // Until transactions exist the last stable offset is the high watermark.
   const committed = options.isolationLevel === READ_COMMITTED;
+  // Computed before the read: the read's own high watermark can only be higher, never lower.
+  const lastStable = options.txns?.lastStableOffset(topic, index, log) ?? log.highWatermark;
   let read: ReadResult;
   try {
     read =
       !minOne && limit <= 0
         ? boundsOnly(log, request.fetchOffset) // the budget is spent: bounds only, as Kafka answers
-        : await log.read(request.fetchOffset, Math.max(limit, 0));
+        : await log.read(request.fetchOffset, Math.max(limit, 0), committed ? { maxOffset: lastStable } : {});
   } catch (error) {
     if (isStreamError(error, 'BRK_STORAGE_CLOSED'))
       return errorPartition(index, KafkaError.UNKNOWN_TOPIC_OR_PARTITION);
@@ -158,13 +193,28 @@ async function readOne(
     }
     records = records.subarray(0, readable);
   }
+  // read_committed clients drop the batches of these transactions (up to each one's ABORT marker).
+  const aborted =
+    !committed || records.length === 0 || options.txns === undefined
+      ? []
+      : options.txns.abortedTransactions(
+          topic,
+          index,
+          log,
+          request.fetchOffset,
+          nextOffsetAfter(records, request.fetchOffset),
+        );
   return {
     partitionIndex: index,
     errorCode: KafkaError.NONE,
     highWatermark: read.highWatermark,
-    lastStableOffset: read.highWatermark,
+    // Reported as it is now (it may have moved during the read), never above this answer's high watermark.
+    lastStableOffset: Math.min(
+      options.txns?.lastStableOffset(topic, index, log) ?? read.highWatermark,
+      read.highWatermark,
+    ),
     logStartOffset: read.logStartOffset,
-    abortedTransactions: committed ? [] : null,
+    abortedTransactions: committed ? aborted : null,
     preferredReadReplica: -1,
     records,
   };

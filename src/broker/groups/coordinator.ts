@@ -17,11 +17,13 @@ import { type JoinGroupInput, joinGroup } from './join-group.ts';
 import { type LeaveGroupResult, type LeavingMember, leaveGroup } from './leave-group.ts';
 import { type JoinGroupResult, joinError, type SyncGroupResult, syncError } from './member.ts';
 import { deleteOffsetsOfTopics, expireOffsetsAndGroups } from './offset-expiry.ts';
+import type { CommittedOffset, OffsetKey } from './offset-store.ts';
 import { OffsetStore } from './offset-store.ts';
 import { rescheduleHeartbeat } from './rebalance.ts';
 import { type GroupRuntime, timerKey } from './runtime.ts';
 import { type SyncGroupInput, syncGroup } from './sync-group.ts';
 import { KeyedTimers, realScheduler, type Scheduler } from './timers.ts';
+import { applyTxnOffsets, type TxnCommitMember, validateTxnOffsetCommit } from './txn-offsets.ts';
 
 const { COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR } = KafkaError;
 
@@ -124,6 +126,16 @@ export class GroupCoordinator {
       );
     }
     return commitOffsets(this.rt, input, partitionExists);
+  }
+
+  /** TxnOffsetCommit's group checks (see txn-offsets.ts); NONE when the member may commit. */
+  validateTxnOffsetCommit(groupId: string, member: TxnCommitMember): number {
+    return this.closed ? COORDINATOR_NOT_AVAILABLE : validateTxnOffsetCommit(this.rt, groupId, member);
+  }
+
+  /** Writes a committed transaction's offsets durably and makes them visible (the transaction coordinator's). */
+  applyTxnOffsets(writes: readonly [OffsetKey, CommittedOffset][]): Promise<void> {
+    return applyTxnOffsets(this.rt, writes);
   }
 
   fetchOffsets(input: FetchOffsetsInput): FetchOffsetsResult {

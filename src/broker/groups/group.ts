@@ -294,7 +294,9 @@ export class ClassicGroup {
   }
 
   private countProtocols(protocols: readonly MemberProtocol[], delta: number): void {
-    for (const { name } of protocols)
+    // A name a member lists twice is still one member supporting it (Kafka compares sets of names);
+    // counting it twice made the protocol look unsupported and left the rebalance unable to finish.
+    for (const name of new Set(protocols.map((p) => p.name)))
       this.protocolVotes.set(name, (this.protocolVotes.get(name) ?? 0) + delta);
   }
 }

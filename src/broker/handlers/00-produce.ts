@@ -44,7 +44,15 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
         request.topicData.map((t) =>
           Promise.all(
             t.partitionData.map((p) =>
-              producePartition(broker.topics, t.name, p.index, p.records, { apiVersion, acks }),
+              producePartition(
+                broker.topics,
+                broker.producers.states,
+                t.name,
+                p.index,
+                p.records,
+                { apiVersion, acks },
+                broker.transactions,
+              ),
             ),
           ),
         ),

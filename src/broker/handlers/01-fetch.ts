@@ -49,7 +49,12 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       };
     }
     const store = broker.topics;
-    const options = { maxBytes: request.maxBytes, isolationLevel: request.isolationLevel, apiVersion };
+    const options = {
+      maxBytes: request.maxBytes,
+      isolationLevel: request.isolationLevel,
+      apiVersion,
+      txns: broker.producers.states,
+    };
     const deadline = Date.now() + Math.max(request.maxWaitMs, 0);
     let pass = await readPartitions(store, request.topics, options);
     while (!pass.hasError && pass.bytes < request.minBytes) {

@@ -18,13 +18,15 @@ interface ListOffsetsResponse {
   topics: { name: string; partitions: (ListedOffset & { partitionIndex: number })[] }[];
 }
 
+const READ_COMMITTED = 1;
+
 function failed(partitionIndex: number, errorCode: number): ListedOffset & { partitionIndex: number } {
   return { partitionIndex, errorCode, timestamp: -1, offset: -1, leaderEpoch: -1 };
 }
 
 /**
- * ListOffsets v1–5: earliest (-2), latest (-1; the last stable offset under read_committed, which equals
- * the high watermark until transactions exist) or by timestamp through the time index. A partition named
+ * ListOffsets v1–5: earliest (-2), latest (-1; the last stable offset under read_committed, v2+) or by
+ * timestamp through the time index (under read_committed only offsets below the last stable offset). A partition named
  * twice in one request gets INVALID_REQUEST, as in Kafka.
  */
 export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
@@ -53,7 +55,11 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
             if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < LEADER_EPOCH) {
               return failed(p.partitionIndex, KafkaError.FENCED_LEADER_EPOCH);
             }
-            return { partitionIndex: p.partitionIndex, ...(await listOffset(log, p.timestamp)) };
+            const lastStable =
+              request.isolationLevel === READ_COMMITTED
+                ? broker.producers.states.lastStableOffset(t.name, p.partitionIndex, log)
+                : undefined;
+            return { partitionIndex: p.partitionIndex, ...(await listOffset(log, p.timestamp, lastStable)) };
           }),
         ),
       })),

@@ -3,9 +3,11 @@
 import { isStreamError } from '../../common/errors.ts';
 import { setLogAppendTime, setPartitionLeaderEpoch } from '../../protocol/record-batch/index.ts';
 import { KafkaError } from '../error-codes.ts';
+import { appendWithProducerState } from '../producers/idempotent-append.ts';
+import type { ProducerStates } from '../producers/producer-states.ts';
 import type { TopicStore } from '../topics/topic-store.ts';
 import { checkBatch, checkFraming } from './check-batch.ts';
-import { checkProducerFields } from './producer-fields.ts';
+import { type TransactionalWrites, transactionalCheck } from './producer-fields.ts';
 import { recompressBatch } from './recompress.ts';
 
 /** A partition's produce answer (PartitionProduceResponse) plus a message for logs on failure. */
@@ -26,15 +28,19 @@ function failed(index: number, errorCode: number, errorMessage: string): Partiti
 }
 
 /**
- * Validates and appends one partition's records. Resolves when the append is durable under the
- * partition's durability mode; client mistakes and storage failures come back as error codes.
+ * Validates and appends one partition's records, with the idempotence checks of its producer state and,
+ * for a transactional batch, the coordinator's check (`txns`) that the partition is in the producer's
+ * ongoing transaction. Resolves when the append is durable under the partition's durability mode; client
+ * mistakes and storage failures come back as error codes.
  */
 export async function producePartition(
   store: TopicStore,
+  producers: ProducerStates,
   topic: string,
   index: number,
   records: Buffer | null,
   request: { apiVersion: number; acks: number },
+  txns?: TransactionalWrites,
 ): Promise<PartitionProduceResult> {
   const log = store.partition(topic, index);
   const settings = store.settings(topic);
@@ -48,8 +54,7 @@ export async function producePartition(
   const now = Date.now();
   const checked = checkBatch(batch, header, settings, now);
   if ('errorCode' in checked) return failed(index, checked.errorCode, checked.errorMessage);
-  const producer = checkProducerFields(header);
-  if (producer !== null) return failed(index, producer.errorCode, producer.errorMessage);
+  const admitCheck = transactionalCheck(header, topic, index, txns);
   if (request.acks === -1 && settings.minInsyncReplicas > 1) {
     return failed(
       index,
@@ -68,12 +73,24 @@ export async function producePartition(
   setPartitionLeaderEpoch(batch, 0, LEADER_EPOCH);
   if (settings.logAppendTime) setLogAppendTime(batch, 0, now);
   try {
-    const result = await store.append(topic, index, log, batch);
+    const outcome = await appendWithProducerState(
+      store,
+      producers,
+      topic,
+      index,
+      log,
+      batch,
+      now,
+      admitCheck,
+    );
+    if (outcome.kind === 'rejected') return failed(index, outcome.errorCode, outcome.errorMessage);
+    // A retried duplicate gets the offsets (and time) its first append got.
+    const appended = outcome.kind === 'appended';
     return {
       index,
       errorCode: KafkaError.NONE,
-      baseOffset: result.baseOffset,
-      logAppendTimeMs: settings.logAppendTime ? now : -1,
+      baseOffset: appended ? outcome.result.baseOffset : outcome.batch.firstOffset,
+      logAppendTimeMs: !settings.logAppendTime ? -1 : appended ? now : outcome.batch.timestamp,
       logStartOffset: log.logStartOffset,
       errorMessage: null,
     };

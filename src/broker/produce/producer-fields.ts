@@ -1,26 +1,40 @@
-// What the broker does with a batch's producer fields (producerId, epoch, sequence, transactional bit).
-// This is the seam for idempotence and transactions: until they exist, idempotent batches are plain
-// appends and transactional ones are refused.
+// What the broker does with a batch's transactional bit before the append. Idempotence (sequence and
+// epoch checks, duplicates) needs the partition's producer state under the append lock, so it runs in the
+// append step: see producers/idempotent-append.ts. A transactional batch additionally needs the
+// transaction coordinator's word that the partition is in the producer's ongoing transaction; that check
+// also runs under the append lock, so a commit or abort marker can never slip between check and write.
 
 import { type BatchHeader, isTransactional } from '../../protocol/record-batch/index.ts';
 import { KafkaError } from '../error-codes.ts';
+import type { AdmitCheck } from '../producers/producer-state-manager.ts';
 import type { Failure } from '../topics/topic-rules.ts';
 
+/** The transaction coordinator as Produce sees it. */
+export interface TransactionalWrites {
+  /** Null when the producer's ongoing transaction holds the partition at this epoch, else the error. */
+  verifyWrite(producerId: number, producerEpoch: number, topic: string, partition: number): Failure | null;
+}
+
 /**
- * Null when the batch may be appended, else the error to answer.
+ * The check to run under the append lock for a batch, or null for a non-transactional one. Without a
+ * coordinator every transactional batch gets INVALID_TXN_STATE (48), what Kafka (with KIP-890
+ * verification, on by default since 3.6) answers for a partition outside any ongoing transaction.
  *
- * Transactional batches get INVALID_TXN_STATE (48): that is what Kafka (with KIP-890 verification, on by
- * default since 3.6) answers when a producer writes transactional data to a partition that is not part of
- * an ongoing transaction — and with no transaction coordinator, none is. Idempotent, non-transactional
- * batches (producerId >= 0) are accepted without sequence checks; duplicates from retries are possible
- * until producer state exists.
+ * @example
+ * const check = transactionalCheck(header, 'orders', 0, broker.transactions);
  */
-export function checkProducerFields(header: BatchHeader): Failure | null {
-  if (isTransactional(header.attributes)) {
-    return {
+export function transactionalCheck(
+  header: BatchHeader,
+  topic: string,
+  partition: number,
+  txns: TransactionalWrites | undefined,
+): AdmitCheck | null {
+  if (!isTransactional(header.attributes)) return null;
+  if (txns === undefined) {
+    return () => ({
       errorCode: KafkaError.INVALID_TXN_STATE,
-      errorMessage: `Producer ${header.producerId} has no ongoing transaction on this partition (transactions are not supported yet)`,
-    };
+      errorMessage: `Producer ${header.producerId} has no ongoing transaction on ${topic}-${partition}`,
+    });
   }
-  return null;
+  return () => txns.verifyWrite(header.producerId, header.producerEpoch, topic, partition);
 }

@@ -42,6 +42,7 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.closed) return; // closing: nothing more from this client is read or run
     let frames: Buffer[];
     try {
       frames = this.frames.push(chunk);
@@ -73,7 +74,12 @@ export class Connection {
       }
       if (response !== null && !this.closed) this.write(response);
       if (this.info.closeAfterResponse) {
-        this.socket.end();
+        // Requests queued behind the one that closed the connection are dropped, as Kafka drops them:
+        // running them would act (append records, join groups) for a client that gets no answer and
+        // retries elsewhere. The socket closes fully once the last response is flushed.
+        this.closed = true;
+        this.queue.length = 0;
+        this.socket.end(() => this.socket.destroy());
         break;
       }
     }

@@ -7,6 +7,7 @@ import {
   peekRequestHeader,
 } from '../../protocol/index.ts';
 import type { BrokerState } from '../broker-state.ts';
+import type { FaultInjector } from '../faults/fault-injector.ts';
 import { type ApiHandler, NO_RESPONSE } from '../handlers/handler.ts';
 import type { ConnectionInfo, FrameHandler } from './connection.ts';
 
@@ -24,6 +25,7 @@ export function createDispatcher(
   handlers: readonly ApiHandler[],
   broker: BrokerState,
   log: Logger,
+  faults?: FaultInjector,
 ): FrameHandler {
   const byKey = new Map(handlers.map((h) => [h.schema.apiKey, h]));
 
@@ -68,13 +70,13 @@ export function createDispatcher(
       return refuse(`malformed ${handler.schema.name} v${apiVersion} request: ${error.message}`, { apiKey });
     }
 
-    const result = await handler.handle(decoded.body, {
-      apiVersion,
-      clientId: decoded.header.clientId,
-      correlationId,
-      connection,
-      broker,
-    });
+    const context = { apiVersion, clientId: decoded.header.clientId, correlationId, connection, broker };
+    const serve = () => handler.handle(decoded.body, context);
+    // Test-only faults (startBroker's `faults` option) may drop, delay or replace the answer.
+    const result =
+      faults === undefined
+        ? await serve()
+        : await faults.intercept(handler.schema, apiVersion, decoded.body, connection, serve);
     if (result === NO_RESPONSE) return null;
     return encodeResponseFrame(handler.schema, apiVersion, correlationId, result);
   };

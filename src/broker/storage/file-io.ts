@@ -1,7 +1,8 @@
 // Small file helpers shared by the log, the topic metadata and the meta store.
 
+import { createHash } from 'node:crypto';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** Reads exactly `length` bytes at `position` (fewer only at end of file). */
 export async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
@@ -42,7 +43,7 @@ export async function syncDir(dir: string): Promise<void> {
  * await writeFileAtomic('/data/topics/orders.json', JSON.stringify(meta));
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp`;
+  const tmp = tempPathFor(path);
   const fh = await open(tmp, 'w');
   try {
     await writeAt(fh, typeof data === 'string' ? Buffer.from(data) : data, 0);
@@ -52,6 +53,20 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
   await rename(tmp, path);
   await syncDir(dirname(path));
+}
+
+/** The longest file name (in bytes) common file systems accept (Linux NAME_MAX). */
+const NAME_MAX = 255;
+
+/**
+ * `<path>.tmp`, or, when that name would be too long (the `.json` of a topic with a 249-character name,
+ * which Kafka allows), a digest of the name with `.tmp`: still in the same directory for the rename,
+ * still ending in `.tmp` for the cleanup of leftovers.
+ */
+function tempPathFor(path: string): string {
+  const name = basename(path);
+  if (Buffer.byteLength(name) + 4 <= NAME_MAX) return `${path}.tmp`;
+  return join(dirname(path), `${createHash('sha256').update(name).digest('hex')}.tmp`);
 }
 
 /** Removes a file, ignoring that it is already gone. */

@@ -19,6 +19,11 @@ export interface LogConfig {
   indexIntervalBytes: number;
   /** `eddy.durability`: see docs/internals/storage.md for each mode's loss window. */
   durability: Durability;
+  /**
+   * `cleanup.policy` includes `delete` (the default when absent): retention.ms / retention.bytes apply.
+   * A `compact`-only topic keeps its data until compaction removes it.
+   */
+  cleanupDelete?: boolean;
 }
 
 /** Kafka's defaults, except durability, which is eddy's choice (fsync, as for acks=all). */
@@ -34,7 +39,7 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = {
 /** Segment positions are 4-byte signed ints in the offset index. */
 const MAX_SEGMENT_BYTES = 2 ** 31 - 1;
 
-type NumericKey = Exclude<keyof LogConfig, 'durability'>;
+type NumericKey = Exclude<keyof LogConfig, 'durability' | 'cleanupDelete'>;
 
 /** Topic config names (as in CreateTopics / DescribeConfigs) for each numeric setting, with its minimum. */
 const NUMERIC_KEYS: Record<string, { key: NumericKey; min: number; max: number }> = {
@@ -46,7 +51,11 @@ const NUMERIC_KEYS: Record<string, { key: NumericKey; min: number; max: number }
 };
 
 /** The topic config names this module interprets; other overrides are stored but not used by storage. */
-export const STORAGE_CONFIG_NAMES: readonly string[] = [...Object.keys(NUMERIC_KEYS), 'eddy.durability'];
+export const STORAGE_CONFIG_NAMES: readonly string[] = [
+  ...Object.keys(NUMERIC_KEYS),
+  'eddy.durability',
+  'cleanup.policy',
+];
 
 /**
  * Applies Kafka-named topic overrides to a base config. Throws CFG_INVALID_VALUE for a value that is not
@@ -66,6 +75,10 @@ export function logConfigFromOverrides(
         throw new StreamError('CFG_INVALID_VALUE', `eddy.durability must be "fsync" or "os", not "${raw}"`);
       }
       config.durability = raw;
+      continue;
+    }
+    if (name === 'cleanup.policy') {
+      config.cleanupDelete = raw.split(',').some((policy) => policy.trim() === 'delete');
       continue;
     }
     const spec = NUMERIC_KEYS[name];

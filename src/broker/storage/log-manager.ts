@@ -58,6 +58,7 @@ export class LogManager {
   private readonly clock: (() => number) | undefined;
   private readonly topics = new Map<string, Topic>();
   private readonly queue = new SerialQueue();
+  private closed = false;
 
   private constructor(options: LogManagerOptions) {
     this.dataDir = options.dataDir;
@@ -111,6 +112,7 @@ export class LogManager {
     configs: Record<string, string> = {},
   ): Promise<TopicMetadata> {
     return this.queue.run(async () => {
+      this.checkOpen();
       validateTopicName(name);
       if (this.topics.has(name)) {
         throw new StreamError('BRK_TOPIC_EXISTS', `topic "${name}" already exists`, {
@@ -148,6 +150,7 @@ export class LogManager {
   /** Deletes a topic and its data. Throws BRK_TOPIC_NOT_FOUND. */
   deleteTopic(name: string): Promise<void> {
     return this.queue.run(async () => {
+      this.checkOpen();
       const topic = this.topics.get(name);
       if (topic === undefined) {
         throw new StreamError('BRK_TOPIC_NOT_FOUND', `topic "${name}" does not exist`, {
@@ -166,6 +169,7 @@ export class LogManager {
   /** Replaces a topic's config overrides and applies them to its open logs. */
   setTopicConfig(name: string, configs: Record<string, string>): Promise<TopicMetadata> {
     return this.queue.run(async () => {
+      this.checkOpen();
       const topic = this.topics.get(name);
       if (topic === undefined) {
         throw new StreamError('BRK_TOPIC_NOT_FOUND', `topic "${name}" does not exist`, {
@@ -196,12 +200,21 @@ export class LogManager {
       await Promise.all(topic.logs.map((log) => log.checkpoint()));
   }
 
-  /** Closes every log cleanly so the next open skips recovery. */
+  /**
+   * Closes every log cleanly so the next open skips recovery. Topic changes queued behind the close
+   * throw BRK_STORAGE_CLOSED: with the topic table cleared, a late create would otherwise see an
+   * existing topic as new and wipe its data.
+   */
   close(): Promise<void> {
     return this.queue.run(async () => {
+      this.closed = true;
       for (const topic of this.topics.values()) await Promise.all(topic.logs.map((log) => log.close()));
       this.topics.clear();
     });
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StreamError('BRK_STORAGE_CLOSED', `the logs in ${this.dataDir} are closed`);
   }
 
   private partitionDir(topic: string, partition: number): string {

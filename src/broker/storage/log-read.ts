@@ -27,7 +27,12 @@ export async function readBatches(
   for (const segment of segments.slice(segmentIndexFor(segments, fetchOffset))) {
     if (fetchOffset >= maxOffset) break;
     const limit = readLimit(segment, mark, maxOffset);
-    if (limit === 0) break;
+    if (limit === 0) {
+      // A closed segment compaction emptied lies below the mark: step over it. Otherwise nothing more is readable.
+      if (segment.size === 0 && segment !== mark.segment && segment !== segments[segments.length - 1])
+        continue;
+      break;
+    }
     if (!segment.tryRetain()) continue; // deleted by retention meanwhile
     try {
       const first = await segment.findOffset(fetchOffset, limit);

@@ -8,6 +8,7 @@ import { batchMaxTimestamp, type Crc32c } from './batch-frame.ts';
 import { removeFile } from './file-io.ts';
 import type { LogCheckpoint } from './log-checkpoint.ts';
 import { LogSegment } from './segment.ts';
+import { completeSwaps } from './segment-swap.ts';
 
 /** What recovery did, for logs and tests. */
 export interface RecoveryReport {
@@ -46,6 +47,7 @@ export async function loadSegments(
     truncatedBytes: 0,
     problem: null,
   };
+  await completeSwaps(dir); // a compaction swap cut short by a crash: finish it or drop it first
   const bases = await segmentBases(dir);
   if (bases.length === 0) {
     const segment = await LogSegment.create(dir, checkpoint?.logStartOffset ?? 0, options.indexIntervalBytes);

@@ -31,8 +31,11 @@ export interface RetentionInput {
  */
 export function segmentsToDelete(segments: readonly SegmentStats[], input: RetentionInput): number {
   let count = 0;
-  // A segment is only ever removed when all of it is below the high watermark, and never an empty one.
-  const removable = (s: SegmentStats) => s.nextOffset <= input.highWatermark && s.size > 0;
+  // A segment is only ever removed when all of it is below the high watermark, and never an empty active
+  // one (compaction can leave closed segments empty; those go by their file time like any other).
+  const last = segments.length - 1;
+  const removable = (s: SegmentStats) =>
+    s.nextOffset <= input.highWatermark && (s.size > 0 || s !== segments[last]);
 
   if (input.retentionMs >= 0) {
     while (count < segments.length) {

@@ -2,7 +2,7 @@
 // Appends are serialized (one writer); reads run concurrently against the byte ranges already written.
 // See docs/internals/storage.md for the layout, the durability modes and recovery.
 
-import { mkdir } from 'node:fs/promises';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { StreamError } from '../../common/errors.ts';
 import { type BatchFrame, type Crc32c, frameBatches, setBatchBaseOffset } from './batch-frame.ts';
 import { syncDir } from './file-io.ts';
@@ -13,6 +13,7 @@ import { findTimestamp, type ReadMark, readBatches } from './log-read.ts';
 import { loadSegments, type RecoveryReport } from './log-recovery.ts';
 import { segmentsBelow, segmentsToDelete } from './log-retention.ts';
 import { LogSegment, MAX_RELATIVE_OFFSET } from './segment.ts';
+import { cleanedSegmentPath, SwapError, type SwapHooks, swapInCleaned } from './segment-swap.ts';
 import { SerialQueue } from './serial-queue.ts';
 
 /** How to open a partition log. */
@@ -30,12 +31,38 @@ export interface AppendOptions {
   sync?: boolean;
 }
 
+/**
+ * Lets a caller check and update its own state atomically with an append (producer state for idempotence
+ * and transactions): both methods run under the log's append lock, so no other append interleaves.
+ */
+export interface AppendGuard {
+  /** Before anything is written; `nextOffset` is the offset the first batch would get. False skips the write. */
+  admit(nextOffset: number): boolean;
+  /**
+   * Right after the write, in the same synchronous step that moves the log end offset. `segmentBaseOffset`
+   * is the active segment's base: equal to `result.baseOffset` when this append started a new segment.
+   */
+  appended(result: AppendResult, segmentBaseOffset: number): void;
+}
+
 /** Offsets given to an append. */
 export interface AppendResult {
   baseOffset: number;
   lastOffset: number;
   /** Broker wall-clock time of the append (Kafka reports it for LogAppendTime topics). */
   logAppendTime: number;
+}
+
+/** A closed segment as compaction sees it (see PartitionLog.closedSegments). */
+export interface ClosedSegment {
+  baseOffset: number;
+  /** Offset after its last batch: the next segment's base offset. */
+  nextOffset: number;
+  size: number;
+  /** Largest batch timestamp, or -1 when batches carry none. */
+  maxTimestamp: number;
+  /** File modification time (ms). */
+  lastModified: number;
 }
 
 /** Bytes returned by a read, plus the log's bounds at the time of the read. */
@@ -81,6 +108,9 @@ export class PartitionLog {
   private readonly commit = new GroupCommit(() => this.flushDirty());
   private failure: StreamError | null = null;
   private closed = false;
+  /** Bumped when compaction starts swapping segments; reads that overlap a swap read again. */
+  private swapGeneration = 0;
+  private swapping: Promise<void> | null = null;
 
   private constructor(
     dir: string,
@@ -168,8 +198,18 @@ export class PartitionLog {
    * caller's buffer is modified). Resolves after write() or, with `sync`, after fdatasync.
    */
   async append(batches: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
+    return (await this.appendIf(batches, null, options)) as AppendResult;
+  }
+
+  /** Like append, but only when `guard` admits it (see AppendGuard); null when it did not (no wait). */
+  async appendIf(
+    batches: Buffer,
+    guard: AppendGuard | null,
+    options: AppendOptions = {},
+  ): Promise<AppendResult | null> {
     const frames = frameBatches(batches);
-    const result = await this.writes.run(() => this.appendLocked(batches, frames));
+    const result = await this.writes.run(() => this.appendLocked(batches, frames, guard));
+    if (result === null) return null;
     const fsyncLog = this.config.durability === 'fsync';
     if (options.sync ?? fsyncLog) await this.commit.sync();
     else if (fsyncLog) {
@@ -179,8 +219,13 @@ export class PartitionLog {
     return result;
   }
 
-  private async appendLocked(batches: Buffer, frames: BatchFrame[]): Promise<AppendResult> {
+  private async appendLocked(
+    batches: Buffer,
+    frames: BatchFrame[],
+    guard: AppendGuard | null,
+  ): Promise<AppendResult | null> {
     this.checkWritable();
+    if (guard !== null && !guard.admit(this.leo)) return null;
     if (this.cleanMarkerOnDisk) await this.saveCheckpoint(); // the clean marker must go before the tail changes
     const now = this.clock();
     const count = frames.reduce((sum, f) => sum + f.lastOffsetDelta + 1, 0);
@@ -204,7 +249,9 @@ export class PartitionLog {
     this.leo = next;
     this.dirty.add(active);
     if (this.config.durability === 'os') this.hw = { offset: next, segment: active, bytes: active.size };
-    return { baseOffset, lastOffset: next - 1, logAppendTime: now };
+    const result = { baseOffset, lastOffset: next - 1, logAppendTime: now };
+    guard?.appended(result, active.baseOffset);
+    return result;
   }
 
   private shouldRoll(active: LogSegment, bytes: number, lastOffset: number, now: number): boolean {
@@ -246,6 +293,20 @@ export class PartitionLog {
     maxBytes: number,
     options: { maxOffset?: number } = {},
   ): Promise<ReadResult> {
+    for (;;) {
+      const generation = this.swapGeneration;
+      const result = await this.readOnce(fetchOffset, maxBytes, options);
+      if (generation === this.swapGeneration && this.swapping === null) return result;
+      // A compaction swap ran meanwhile: a replaced segment may have been skipped, so read again.
+      await this.swapping;
+    }
+  }
+
+  private async readOnce(
+    fetchOffset: number,
+    maxBytes: number,
+    options: { maxOffset?: number },
+  ): Promise<ReadResult> {
     if (this.closed) throw new StreamError('BRK_STORAGE_CLOSED', `partition log ${this.dir} is closed`);
     const mark = this.hw;
     const bounds = { highWatermark: mark.offset, logStartOffset: this.startOffset, logEndOffset: this.leo };
@@ -260,8 +321,13 @@ export class PartitionLog {
    * The first batch whose maxTimestamp is >= `ts` (Kafka ListOffsets by time), or null. The answer is at
    * batch granularity: the caller decodes the batch (read(offset, 1)) to find the exact record.
    */
-  offsetForTimestamp(ts: number): Promise<{ offset: number; maxTimestamp: number } | null> {
-    return findTimestamp(this.segments, ts, this.hw, this.startOffset);
+  async offsetForTimestamp(ts: number): Promise<{ offset: number; maxTimestamp: number } | null> {
+    for (;;) {
+      const generation = this.swapGeneration;
+      const found = await findTimestamp(this.segments, ts, this.hw, this.startOffset);
+      if (generation === this.swapGeneration && this.swapping === null) return found;
+      await this.swapping; // see read()
+    }
   }
 
   /** Moves the log start offset up to `offset` (Kafka DeleteRecords) and drops segments wholly below it. */
@@ -288,10 +354,11 @@ export class PartitionLog {
   applyRetention(now = this.clock()): Promise<number> {
     return this.writes.run(async () => {
       this.checkWritable();
-      const { retentionMs, retentionBytes } = this.config;
+      // cleanup.policy=compact alone keeps data forever; only `delete` (or compact,delete) expires it.
+      const deletes = this.config.cleanupDelete !== false;
       const input = {
-        retentionMs,
-        retentionBytes,
+        retentionMs: deletes ? this.config.retentionMs : -1,
+        retentionBytes: deletes ? this.config.retentionBytes : -1,
         now,
         highWatermark: this.hw.offset,
         logStartOffset: this.startOffset,
@@ -301,6 +368,73 @@ export class PartitionLog {
       if (count === this.segments.length) await this.roll();
       await this.removeOldest(count);
       return count;
+    });
+  }
+
+  /**
+   * The closed segments compaction may rewrite, oldest first: every segment before the active one and
+   * before the one holding the high watermark, so all of their data is durable and readable.
+   */
+  closedSegments(): ClosedSegment[] {
+    const out: ClosedSegment[] = [];
+    for (let i = 0; i < this.segments.length - 1; i++) {
+      const s = this.segments[i];
+      // Segments are contiguous, so a closed one ends where the next begins (even when compaction emptied it).
+      const nextOffset = this.segments[i + 1].baseOffset;
+      if (s === this.hw.segment || nextOffset > this.hw.offset) break;
+      const { baseOffset, size, maxTimestamp, lastModified } = s;
+      out.push({ baseOffset, nextOffset, size, maxTimestamp, lastModified });
+    }
+    return out;
+  }
+
+  /**
+   * Creates the `.cleaned` file compaction writes a group into. Under the append lock, so a log that was
+   * closed (its topic deleted) never gets a new file while its directory is being removed.
+   */
+  createCleanedFile(baseOffset: number): Promise<FileHandle> {
+    return this.writes.run(async () => {
+      this.checkWritable();
+      return open(cleanedSegmentPath(this.dir, baseOffset), 'w');
+    });
+  }
+
+  /**
+   * Swaps a cleaned segment (from openCleanedSegment) in for the contiguous closed segments based at
+   * `replaced` (compaction; see segment-swap.ts for the crash protocol). Resolves false, discarding
+   * nothing, when those segments are no longer all there and closed (retention ran meanwhile): the caller
+   * then discards the cleaned segment. Reads in flight keep their segments open and read again after.
+   */
+  replaceSegments(replaced: readonly number[], cleaned: LogSegment, hooks?: SwapHooks): Promise<boolean> {
+    return this.writes.run(async () => {
+      this.checkWritable();
+      const first = this.segments.findIndex((s) => s.baseOffset === replaced[0]);
+      const old = first < 0 ? [] : this.segments.slice(first, first + replaced.length);
+      const closed = new Set(this.closedSegments().map((s) => s.baseOffset));
+      const unchanged =
+        old.length === replaced.length &&
+        old.every((s, i) => s.baseOffset === replaced[i] && closed.has(s.baseOffset)) &&
+        cleaned.baseOffset === replaced[0];
+      if (!unchanged) return false;
+      await this.background.idle(); // a pending index write must not recreate files of a replaced segment
+      let done = (): void => undefined;
+      this.swapping = new Promise((resolve) => {
+        done = resolve;
+      });
+      this.swapGeneration++;
+      try {
+        await swapInCleaned(this.dir, old, cleaned, hooks);
+        this.segments.splice(first, old.length, cleaned);
+        for (const s of old) this.dirty.delete(s);
+        return true;
+      } catch (error) {
+        // After the commit point memory and files disagree; a restart finishes the swap from the files.
+        if (error instanceof SwapError && error.committed) throw this.fail(error.cause);
+        throw error instanceof SwapError ? error.cause : error;
+      } finally {
+        this.swapping = null;
+        done();
+      }
     });
   }
 

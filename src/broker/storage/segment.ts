@@ -58,9 +58,17 @@ export class LogSegment {
     return segment;
   }
 
-  /** Opens an existing segment file; size and offsets are filled in by recovery or loadIndexes. */
-  static async open(dir: string, baseOffset: number, indexInterval: number): Promise<LogSegment> {
-    const fh = await open(join(dir, `${segmentName(baseOffset)}.log`), 'r+');
+  /**
+   * Opens an existing segment file; size and offsets are filled in by recovery or loadIndexes. `fileName`
+   * opens another file as this segment (compaction's `.log.cleaned`, renamed to `.log` while open).
+   */
+  static async open(
+    dir: string,
+    baseOffset: number,
+    indexInterval: number,
+    fileName = `${segmentName(baseOffset)}.log`,
+  ): Promise<LogSegment> {
+    const fh = await open(join(dir, fileName), 'r+');
     const info = await fh.stat();
     const segment = new LogSegment(dir, baseOffset, fh, info.size, indexInterval);
     segment.lastModified = info.mtimeMs;

@@ -4,10 +4,11 @@
 import { isStreamError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logging.ts';
 import { crc32c } from '../../protocol/record-batch/crc32c.ts';
+import { type CompactionRunOptions, Compactor, type PartitionCleanReport } from '../compaction/compactor.ts';
 import { KafkaError } from '../error-codes.ts';
 import type { Durability } from '../storage/log-config.ts';
 import { LogManager, type TopicMetadata } from '../storage/log-manager.ts';
-import type { AppendResult, PartitionLog } from '../storage/partition-log.ts';
+import type { AppendGuard, AppendResult, PartitionLog } from '../storage/partition-log.ts';
 import { AppendWaiters, partitionKey } from './append-waiters.ts';
 import {
   type BrokerDefault,
@@ -42,7 +43,15 @@ export interface TopicStoreOptions {
   retentionCheckIntervalMs?: number;
   /** How often log checkpoints are rewritten, bounding recovery work after a crash (60 s). */
   checkpointIntervalMs?: number;
+  /** How often compacted topics are checked for cleaning (Kafka's `log.cleaner.backoff.ms`, 15 s). */
+  compactionCheckIntervalMs?: number;
 }
+
+/** A topic change that reached storage after close() began: retriable, and nothing was changed. */
+const SHUTTING_DOWN: Failure = {
+  errorCode: KafkaError.REQUEST_TIMED_OUT,
+  errorMessage: 'The broker is shutting down; retry on a running broker.',
+};
 
 /** Result of a create: the topic, or a Kafka error code with a message. */
 export type CreateOutcome = { topic: TopicInfo } | Failure;
@@ -66,6 +75,8 @@ export class TopicStore {
   private readonly settingsCache = new Map<string, TopicSettings>();
   private readonly waiters = new AppendWaiters();
   private readonly upkeep: Periodic;
+  /** The log cleaner of compacted topics; its `transactionView` is the seam for transaction state. */
+  readonly compaction: Compactor;
   private closed = false;
 
   private constructor(options: TopicStoreOptions, logs: LogManager) {
@@ -74,6 +85,11 @@ export class TopicStore {
     this.logs = logs;
     this.log = options.log;
     this.upkeep = new Periodic(options.log);
+    this.compaction = new Compactor({
+      logs,
+      log: options.log,
+      configsOf: (name) => this.effectiveConfigs(name),
+    });
     this.defaults = topicDefaults(options.durability);
     this.brokerDefaults = new Map(
       [...this.defaults].map(([name, value]) => [
@@ -97,6 +113,9 @@ export class TopicStore {
       if (deleted > 0) store.log.info({ segments: deleted }, 'retention deleted segments');
     });
     store.upkeep.every(options.checkpointIntervalMs ?? 60_000, 'checkpoint', () => logs.checkpointAll());
+    store.upkeep.every(options.compactionCheckIntervalMs ?? 15_000, 'compaction', async () => {
+      await store.compaction.run();
+    });
     return store;
   }
 
@@ -166,6 +185,7 @@ export class TopicStore {
           errorMessage: `Topic '${name}' already exists.`,
         };
       }
+      if (isStreamError(error, 'BRK_STORAGE_CLOSED')) return SHUTTING_DOWN;
       throw error;
     }
   }
@@ -207,6 +227,7 @@ export class TopicStore {
     try {
       await this.logs.deleteTopic(name);
     } catch (error) {
+      if (isStreamError(error, 'BRK_STORAGE_CLOSED')) return SHUTTING_DOWN;
       if (!isStreamError(error, 'BRK_TOPIC_NOT_FOUND')) throw error;
     }
     // Long polls on the topic wake up and answer UNKNOWN_TOPIC_OR_PARTITION.
@@ -222,6 +243,22 @@ export class TopicStore {
   async append(topic: string, partition: number, log: PartitionLog, batches: Buffer): Promise<AppendResult> {
     const result = await log.append(batches);
     this.waiters.notify(partitionKey(topic, partition));
+    return result;
+  }
+
+  /**
+   * Like append, with a guard that runs under the partition's append lock (producer state: see
+   * AppendGuard); null when the guard declined and nothing was written.
+   */
+  async appendIf(
+    topic: string,
+    partition: number,
+    log: PartitionLog,
+    batches: Buffer,
+    guard: AppendGuard,
+  ): Promise<AppendResult | null> {
+    const result = await log.appendIf(batches, guard);
+    if (result !== null) this.waiters.notify(partitionKey(topic, partition));
     return result;
   }
 
@@ -262,11 +299,26 @@ export class TopicStore {
   }
 
   /** Stops the timers, wakes every long poll and closes every log cleanly. */
+  /**
+   * Compacts compacted topics now, by default regardless of min.cleanable.dirty.ratio (`force`); the
+   * active segment is never compacted. For tests and admin tools; the timer does the same when due.
+   */
+  compactNow(options: CompactionRunOptions = {}): Promise<PartitionCleanReport[]> {
+    return this.compaction.run({ force: true, ...options });
+  }
+
+  /** A topic's configs with defaults filled in, as compaction reads them. */
+  private effectiveConfigs(name: string): Record<string, string> | undefined {
+    const info = this.infos.get(name);
+    return info === undefined ? undefined : { ...Object.fromEntries(this.defaults), ...info.configs };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.waiters.notifyAll();
     await this.upkeep.stop();
+    await this.compaction.stop();
     await this.logs.close();
   }
 

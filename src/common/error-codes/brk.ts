@@ -78,4 +78,9 @@ export const BRK_CODES = {
     retriable: false,
     summary: 'The group coordinator attempted a state change its state machine forbids (a broker bug).',
   },
+  BRK_TXN_STATE_INVALID: {
+    domain: 'internal',
+    retriable: false,
+    summary: 'The transaction coordinator attempted a state change its state machine forbids (a broker bug).',
+  },
 } as const satisfies ErrorCodeRegistry;

@@ -1,0 +1,57 @@
+# Topic and group admin with kafka-python's KafkaAdminClient: create (with a config), create again,
+# list, describe configs and topics, list groups and their committed offsets, delete. Prints one JSON
+# object of what each step returned; errors appear as kafka-python's error class names.
+import json
+import os
+
+from kafka import KafkaAdminClient, KafkaConsumer, OffsetAndMetadata, TopicPartition
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+
+bootstrap = os.environ['EDDY_BOOTSTRAP']
+admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+
+
+def attempt(action):
+    try:
+        return action()
+    except Exception as error:  # the error class is the outcome under test
+        return type(error).__name__
+
+
+def mine(names):
+    return sorted(n for n in names if n.startswith('kp-admin'))
+
+
+out = {}
+created = admin.create_topics([
+    NewTopic('kp-admin-a', 3, 1, topic_configs={'retention.ms': '3600000'}),
+    NewTopic('kp-admin-b', 1, 1),
+])
+out['create'] = [[t[0], t[1]] for t in created.topic_errors]
+out['createAgain'] = attempt(lambda: admin.create_topics([NewTopic('kp-admin-a', 1, 1)]))
+out['listed'] = mine(admin.list_topics())
+[described] = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, 'kp-admin-a')])
+[resource] = described.resources
+entries = {e[0]: [e[1], e[3]] for e in resource[4]}  # name → [value, config_source]
+out['configs'] = {k: entries.get(k) for k in ['retention.ms', 'cleanup.policy']}
+out['topics'] = [
+    [t['topic'], [[p['partition'], p['leader'], p['replicas']] for p in t['partitions']]]
+    for t in admin.describe_topics(['kp-admin-a'])
+]
+
+# A group that only commits offsets, with metadata that must round-trip.
+committer = KafkaConsumer(bootstrap_servers=bootstrap, group_id='kp-admin-group', enable_auto_commit=False)
+committer.commit({TopicPartition('kp-admin-a', 1): OffsetAndMetadata(7, 'checkpoint-7')})
+committer.close()
+out['groups'] = sorted(g for g in admin.list_consumer_groups() if g[0].startswith('kp-admin'))
+offsets = admin.list_consumer_group_offsets('kp-admin-group')
+out['describedGroups'] = [
+    [g.group, g.state, g.protocol_type, len(g.members)] for g in admin.describe_consumer_groups(['kp-admin-group'])
+]
+out['groupOffsets'] = [[tp.topic, tp.partition, o.offset, o.metadata] for tp, o in offsets.items()]
+
+deleted = admin.delete_topics(['kp-admin-b'])
+out['delete'] = [[t[0], t[1]] for t in deleted.topic_error_codes]
+out['listedAfterDelete'] = mine(admin.list_topics())
+admin.close()
+print(json.dumps(out))
