@@ -16,11 +16,13 @@ export interface BrokerProcess {
   command(line: string): Promise<Record<string, unknown>>;
   /** Closes the broker (flushing its logs) and waits for the process to exit. */
   stop(): Promise<void>;
+  /** SIGKILL (a crash: nothing flushed, no clean-shutdown marker) and waits for the process to exit. */
+  kill(): Promise<void>;
 }
 
 /**
  * Spawns the broker on a free 127.0.0.1 port with `dataDir` and durability `mode`; `nodeArgs` go to
- * node before the script. Resolves once it listens.
+ * node before the script; auto-created topics get `partitions` partitions. Resolves once it listens.
  *
  * @example
  * const broker = await startBrokerProcess('/tmp/d', 'os');
@@ -30,9 +32,10 @@ export async function startBrokerProcess(
   dataDir: string,
   mode: 'fsync' | 'os',
   nodeArgs: readonly string[] = [],
+  partitions = 1,
 ): Promise<BrokerProcess> {
   // stdin stays open: the server stops when it closes, so a crashed bench leaves no broker behind.
-  const child = spawn(process.execPath, [...nodeArgs, SERVER, dataDir, mode], {
+  const child = spawn(process.execPath, [...nodeArgs, SERVER, dataDir, mode, `${partitions}`], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -60,6 +63,10 @@ export async function startBrokerProcess(
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       await exited;
       clearTimeout(timer);
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

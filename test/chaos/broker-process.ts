@@ -34,7 +34,8 @@ export function startBrokerProcess(
     [
       launcher,
       '--log-level',
-      'warn',
+      // EDDY_CHAOS_LOG_LEVEL=info shows the broker's group and recovery decisions when a test fails.
+      process.env.EDDY_CHAOS_LOG_LEVEL ?? 'warn',
       'broker',
       'start',
       '--host',

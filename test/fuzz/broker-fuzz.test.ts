@@ -88,7 +88,12 @@ test(`in-process: ${CASES} fuzz cases through the broker's dispatcher`, async ()
   const runCase = async (index: number): Promise<void> => {
     const { kind, frame } = next();
     // Ids far above those of real sockets, so a close logged for one is never taken for the other.
-    const info: ConnectionInfo = { id: 1e9 + index, remote: '127.0.0.1:1', closeAfterResponse: false };
+    const info: ConnectionInfo = {
+      id: 1e9 + index,
+      remote: '127.0.0.1:1',
+      closeAfterResponse: false,
+      responsesWritten: async () => true,
+    };
     const fail = (what: string): void => {
       failures.push(`case ${index} (${kind}): ${what}\n    frame ${frame.toString('hex')}`);
       tally.add(kind, 'FAILED');
@@ -97,7 +102,7 @@ test(`in-process: ${CASES} fuzz cases through the broker's dispatcher`, async ()
     const settled = (async () => {
       let result: Buffer | null;
       try {
-        result = await dispatch(frame, info);
+        result = await (await dispatch(frame, info)).response;
       } catch (error) {
         return fail(`dispatcher threw ${(error as Error)?.stack ?? error}`);
       } finally {

@@ -31,11 +31,13 @@ export function dispatcherAsk(dispatch: FrameHandler): Ask {
     const id = ++correlationId;
     const header = { apiVersion: version, correlationId: id, clientId: 'canary' };
     const frame = encodeRequestFrame(schema, header, body);
-    const result = await dispatch(frame.subarray(4), {
+    const handled = await dispatch(frame.subarray(4), {
       id: -id,
       remote: '127.0.0.1:1',
       closeAfterResponse: false,
+      responsesWritten: async () => true,
     });
+    const result = await handled.response;
     assert.ok(result !== null, `${schema.name} got no answer`);
     return decodeResponseFrame<Record<string, unknown>>(schema, version, result.subarray(4)).body;
   };

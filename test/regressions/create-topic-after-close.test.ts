@@ -39,8 +39,13 @@ test('a topic change arriving after close() leaves stored data alone', { timeout
       { apiVersion: 7, correlationId: 1, clientId: 'late' },
       { topics: [topic], timeoutMs: 1000, validateOnly: false },
     );
-    const info = { id: 1, remote: '127.0.0.1:1', closeAfterResponse: false };
-    const answer = await dispatch(frame.subarray(4), info);
+    const info = {
+      id: 1,
+      remote: '127.0.0.1:1',
+      closeAfterResponse: false,
+      responsesWritten: async () => true,
+    };
+    const answer = await (await dispatch(frame.subarray(4), info)).response;
     assert.ok(answer !== null);
     const body = decodeResponseFrame<{ topics: { errorCode: number }[] }>(
       CREATE_TOPICS_SCHEMA,

@@ -2,9 +2,8 @@
 // same facts in `cleaner-offset-checkpoint`): where the dirty part starts, and the earliest delete horizon
 // a kept tombstone or marker waits for. Losing it only costs work: the whole log counts as dirty again.
 
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isErrno, readAt, writeFileAtomic } from '../storage/file-io.ts';
+import { readTextIfExists, writeFileAtomic } from '../storage/file-io.ts';
 
 /** What the cleaner remembers about one partition. */
 export interface CleanerCheckpoint {
@@ -18,18 +17,8 @@ const FILE = 'cleaner-checkpoint.json';
 
 /** Reads the checkpoint; null when missing or unreadable (the caller then treats everything as dirty). */
 export async function readCleanerCheckpoint(dir: string): Promise<CleanerCheckpoint | null> {
-  let text: string;
-  try {
-    const fh = await open(join(dir, FILE), 'r');
-    try {
-      text = (await readAt(fh, 0, (await fh.stat()).size)).toString('utf8');
-    } finally {
-      await fh.close();
-    }
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return null;
-    throw error;
-  }
+  const text = await readTextIfExists(join(dir, FILE));
+  if (text === null) return null;
   try {
     const value = JSON.parse(text) as Partial<CleanerCheckpoint> & { version?: number };
     const horizon = value.pendingHorizon;

@@ -6,7 +6,12 @@ import { NO_RESPONSE } from '../handlers/handler.ts';
 import { FaultInjector } from './fault-injector.ts';
 
 const produce = (topic: string) => ({ topicData: [{ name: topic, partitionData: [{ index: 2 }] }] });
-const connection = () => ({ id: 1, remote: 'test', closeAfterResponse: false });
+const connection = () => ({
+  id: 1,
+  remote: 'test',
+  closeAfterResponse: false,
+  responsesWritten: async () => true,
+});
 
 test('the same seed makes the same choices; the probability is roughly kept', () => {
   const run = (seed: number) => {

@@ -16,14 +16,26 @@ export type ProducerAppendOutcome =
   | { readonly kind: 'duplicate'; readonly batch: BatchMetadata }
   | { readonly kind: 'rejected'; readonly errorCode: number; readonly errorMessage: string };
 
+/** An append with producer state whose flush may still be pending (see appendWithProducerState). */
+export interface StagedProducerAppend {
+  readonly outcome: ProducerAppendOutcome;
+  /**
+   * Settles once the appended batch — or, for a duplicate, the original — is durable under the partition's
+   * durability mode; null when there is nothing to wait for. Rejects with the storage's errors.
+   */
+  readonly durable: Promise<void> | null;
+}
+
 /**
  * Appends one validated batch (producer fields already checked for form) after `admitCheck` (the
  * transaction check of a transactional batch) and the idempotence checks, all under the append lock.
- * Resolves when the appended batch — or, for a duplicate, the original — is durable under the
- * partition's durability mode. Storage errors are thrown as by TopicStore.append.
+ * Resolves once the batch is written (or declined); the wait for durability comes back apart in
+ * `durable`, so Produce can append a connection's next request meanwhile and both share one fdatasync.
+ * Storage errors of the write are thrown as by TopicStore.append; those of the flush reject `durable`.
  *
  * @example
- * const outcome = await appendWithProducerState(topics, producers.states, 'orders', 0, log, batch, Date.now());
+ * const { outcome, durable } = await appendWithProducerState(topics, states, 'orders', 0, log, batch, now);
+ * await durable; // now answer with outcome
  */
 export async function appendWithProducerState(
   store: TopicStore,
@@ -34,19 +46,23 @@ export async function appendWithProducerState(
   batch: Buffer,
   nowMs: number,
   admitCheck: AdmitCheck | null = null,
-): Promise<ProducerAppendOutcome> {
+): Promise<StagedProducerAppend> {
   const guard = states
     .forPartition(topic, partition, log)
     .guard(batchFields(batch, 0), nowMs, admitCheck ?? undefined);
-  const result = await store.appendIf(topic, partition, log, batch, guard);
-  if (result !== null) return { kind: 'appended', result };
-  // appendIf returns null only when the guard declined, which sets `declined`.
+  const staged = await store.appendStaged(topic, partition, log, batch, guard);
+  if (staged !== null)
+    return { outcome: { kind: 'appended', result: staged.result }, durable: staged.durable };
+  // appendStaged returns null only when the guard declined, which sets `declined`.
   const verdict = guard.declined as DeclinedVerdict;
   if (verdict.kind === 'reject') {
-    return { kind: 'rejected', errorCode: verdict.errorCode, errorMessage: verdict.errorMessage };
+    return {
+      outcome: { kind: 'rejected', errorCode: verdict.errorCode, errorMessage: verdict.errorMessage },
+      durable: null,
+    };
   }
   // The original may still wait for its fdatasync (its own request is then still waiting too): the retry
   // must not be acknowledged before the data it points at is durable.
-  if (log.currentConfig.durability === 'fsync') await log.flush();
-  return { kind: 'duplicate', batch: verdict.batch };
+  const durable = log.currentConfig.durability === 'fsync' ? log.flush() : null;
+  return { outcome: { kind: 'duplicate', batch: verdict.batch }, durable };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { FramePool } from './frame-pool.ts';
 import { FrameReader, FrameTooLarge } from './frame-reader.ts';
 
 function frame(payload: string): Buffer {
@@ -55,4 +56,21 @@ test('absurd or negative sizes are refused before buffering the body', () => {
   const reader = new FrameReader(4);
   assert.equal(reader.push(frame('1234')).length, 1);
   assert.throws(() => reader.push(frame('12345')), FrameTooLarge);
+});
+
+test('a frame inside one chunk is a view of it; a frame spanning chunks comes from the pool', () => {
+  const pool = new FramePool();
+  const reader = new FrameReader(1 << 20, pool);
+  const small = Buffer.concat([frame('inside'), frame('z'.repeat(100_000))]);
+  const [inside] = reader.push(small.subarray(0, 40_000));
+  assert.equal(inside.buffer, small.buffer, 'no copy for a frame within the chunk');
+  const [spanning] = reader.push(small.subarray(40_000));
+  assert.equal(spanning.toString(), 'z'.repeat(100_000));
+  reader.release(spanning);
+  reader.release(inside); // not the pool's: ignored
+  const again = Buffer.concat([frame('y'.repeat(100_000))]);
+  assert.deepEqual(reader.push(again.subarray(0, 10)), []);
+  const [reused] = reader.push(again.subarray(10));
+  assert.equal(reused.buffer, spanning.buffer);
+  assert.equal(reused.toString(), 'y'.repeat(100_000));
 });

@@ -1,16 +1,25 @@
+import { type FramePool, sharedFramePool } from './frame-pool.ts';
+
 /**
  * Splits a TCP byte stream into Kafka frames: `size:int32` followed by `size` bytes.
  *
- * Chunks are kept as a list and joined only when a frame is complete, so a large produce request
- * arriving in many chunks is copied once.
+ * A frame that lies inside one socket chunk is returned as a view of that chunk (no copy). A frame that
+ * spans chunks is copied, chunk by chunk as its bytes arrive, into one buffer from a FramePool; the
+ * caller gives that buffer back with release() once nothing refers to the frame.
  */
 export class FrameReader {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
   private readonly maxFrameBytes: number;
+  private readonly pool: FramePool;
+  /** Bytes of a size prefix split across chunks. */
+  private readonly head = Buffer.alloc(4);
+  private headFilled = 0;
+  /** The frame being assembled across chunks, and how much of it has arrived. */
+  private partial: Buffer | null = null;
+  private partialFilled = 0;
 
-  constructor(maxFrameBytes: number) {
+  constructor(maxFrameBytes: number, pool: FramePool = sharedFramePool) {
     this.maxFrameBytes = maxFrameBytes;
+    this.pool = pool;
   }
 
   /**
@@ -18,55 +27,48 @@ export class FrameReader {
    * when a frame announces a size outside 0..maxFrameBytes; the connection must then be closed.
    */
   push(chunk: Buffer): Buffer[] {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
     const frames: Buffer[] = [];
-    while (this.buffered >= 4) {
-      const size = this.peekSize();
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (this.partial !== null) {
+        const n = Math.min(this.partial.length - this.partialFilled, chunk.length - pos);
+        chunk.copy(this.partial, this.partialFilled, pos, pos + n);
+        this.partialFilled += n;
+        pos += n;
+        if (this.partialFilled === this.partial.length) {
+          frames.push(this.partial);
+          this.partial = null;
+        }
+        continue;
+      }
+      let size: number;
+      if (this.headFilled === 0 && chunk.length - pos >= 4) {
+        size = chunk.readInt32BE(pos);
+        pos += 4;
+      } else {
+        const n = Math.min(4 - this.headFilled, chunk.length - pos);
+        chunk.copy(this.head, this.headFilled, pos, pos + n);
+        this.headFilled += n;
+        pos += n;
+        if (this.headFilled < 4) break;
+        this.headFilled = 0;
+        size = this.head.readInt32BE(0);
+      }
       if (size < 0 || size > this.maxFrameBytes) throw new FrameTooLarge(size, this.maxFrameBytes);
-      if (this.buffered < 4 + size) break;
-      const all = this.take(4 + size);
-      frames.push(all.subarray(4));
+      if (chunk.length - pos >= size) {
+        frames.push(chunk.subarray(pos, pos + size));
+        pos += size;
+      } else {
+        this.partial = this.pool.acquire(size);
+        this.partialFilled = 0;
+      }
     }
     return frames;
   }
 
-  private peekSize(): number {
-    const first = this.chunks[0];
-    if (first.length >= 4) return first.readInt32BE(0);
-    const head = Buffer.concat(this.chunks, Math.min(this.buffered, 4));
-    this.chunks = [head, ...this.chunksAfter(head.length)];
-    return head.readInt32BE(0);
-  }
-
-  /** Chunks with the first `n` bytes removed (used after merging the head). */
-  private chunksAfter(n: number): Buffer[] {
-    const rest: Buffer[] = [];
-    let skip = n;
-    for (const chunk of this.chunks) {
-      if (skip >= chunk.length) {
-        skip -= chunk.length;
-        continue;
-      }
-      rest.push(skip > 0 ? chunk.subarray(skip) : chunk);
-      skip = 0;
-    }
-    return rest;
-  }
-
-  private take(n: number): Buffer {
-    const first = this.chunks[0];
-    let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-    } else {
-      out = Buffer.concat(this.chunks, n);
-      this.chunks = this.chunksAfter(n);
-    }
-    this.buffered -= n;
-    return out;
+  /** Gives a frame's memory back for reuse; only once nothing refers to the frame (views included). */
+  release(frame: Buffer): void {
+    this.pool.release(frame);
   }
 }
 

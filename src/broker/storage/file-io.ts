@@ -1,7 +1,7 @@
 // Small file helpers shared by the log, the topic metadata and the meta store.
 
 import { createHash } from 'node:crypto';
-import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Reads exactly `length` bytes at `position` (fewer only at end of file). */
@@ -14,6 +14,16 @@ export async function readAt(fh: FileHandle, position: number, length: number): 
     done += bytesRead;
   }
   return done === length ? buf : buf.subarray(0, done);
+}
+
+/** The whole file as UTF-8 text, or null when it does not exist. */
+export async function readTextIfExists(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return null;
+    throw error;
+  }
 }
 
 /** Writes all of `data` at `position`; loops because a positional write may be short. */

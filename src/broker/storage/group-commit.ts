@@ -13,6 +13,7 @@ export class GroupCommit {
   private readonly flush: () => Promise<void>;
   private running: Promise<void> | null = null;
   private next: PromiseWithResolvers<void> | null = null;
+  private started = 0;
 
   constructor(flush: () => Promise<void>) {
     this.flush = flush;
@@ -26,12 +27,18 @@ export class GroupCommit {
     return this.next.promise;
   }
 
+  /** Flushes started so far (each is one fdatasync round); for stats and tests. */
+  get flushes(): number {
+    return this.started;
+  }
+
   /** Whether a flush is in flight. */
   get busy(): boolean {
     return this.running !== null;
   }
 
   private start(): Promise<void> {
+    this.started++;
     const run = (async () => this.flush())();
     this.running = run;
     const done = () => {

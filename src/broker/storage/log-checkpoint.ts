@@ -1,10 +1,9 @@
 // The per-log checkpoint file `checkpoint.json`: recovery point, log start offset and, after a clean
 // close, the active segment's size so the next open can skip recovery.
 
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StreamError } from '../../common/errors.ts';
-import { isErrno, readAt, writeFileAtomic } from './file-io.ts';
+import { readTextIfExists, writeFileAtomic } from './file-io.ts';
 
 /** What a partition log persists beside its segments. */
 export interface LogCheckpoint {
@@ -24,18 +23,8 @@ const FILE = 'checkpoint.json';
 /** Reads the checkpoint, or null when the log never wrote one. Throws BRK_STORAGE_CORRUPT on bad content. */
 export async function readCheckpoint(dir: string): Promise<LogCheckpoint | null> {
   const path = join(dir, FILE);
-  let text: string;
-  try {
-    const fh = await open(path, 'r');
-    try {
-      text = (await readAt(fh, 0, (await fh.stat()).size)).toString('utf8');
-    } finally {
-      await fh.close();
-    }
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return null;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === null) return null;
   try {
     const value = JSON.parse(text) as Partial<LogCheckpoint> & { version?: number };
     if (

@@ -53,6 +53,16 @@ export interface AppendResult {
   logAppendTime: number;
 }
 
+/** An append that is written but whose flush may still be pending (see PartitionLog.appendStaged). */
+export interface StagedAppend {
+  result: AppendResult;
+  /**
+   * Settles once the append is durable under the log's durability mode (the group commit's fdatasync in
+   * `fsync` mode), rejecting as append would; null when there is nothing to wait for (`os` mode).
+   */
+  durable: Promise<void> | null;
+}
+
 /** A closed segment as compaction sees it (see PartitionLog.closedSegments). */
 export interface ClosedSegment {
   baseOffset: number;
@@ -217,6 +227,23 @@ export class PartitionLog {
       this.commit.sync().catch(() => undefined);
     }
     return result;
+  }
+
+  /**
+   * Like appendIf, but resolves as soon as the batches are written (or declined), handing back the wait
+   * for their flush separately: a caller can do its next ordered step (the next request's append) while
+   * this one waits, so one fdatasync covers both. The high watermark still moves only after the flush.
+   */
+  async appendStaged(batches: Buffer, guard: AppendGuard | null): Promise<StagedAppend | null> {
+    const frames = frameBatches(batches);
+    const result = await this.writes.run(() => this.appendLocked(batches, frames, guard));
+    if (result === null) return null;
+    return { result, durable: this.config.durability === 'fsync' ? this.commit.sync() : null };
+  }
+
+  /** Group-commit flushes started so far (one fdatasync round each); for stats and tests. */
+  get flushCount(): number {
+    return this.commit.flushes;
   }
 
   private async appendLocked(

@@ -8,7 +8,7 @@ import { type CompactionRunOptions, Compactor, type PartitionCleanReport } from 
 import { KafkaError } from '../error-codes.ts';
 import type { Durability } from '../storage/log-config.ts';
 import { LogManager, type TopicMetadata } from '../storage/log-manager.ts';
-import type { AppendGuard, AppendResult, PartitionLog } from '../storage/partition-log.ts';
+import type { AppendGuard, AppendResult, PartitionLog, StagedAppend } from '../storage/partition-log.ts';
 import { AppendWaiters, partitionKey } from './append-waiters.ts';
 import {
   type BrokerDefault,
@@ -260,6 +260,30 @@ export class TopicStore {
     const result = await log.appendIf(batches, guard);
     if (result !== null) this.waiters.notify(partitionKey(topic, partition));
     return result;
+  }
+
+  /**
+   * Like appendIf, but resolves once the batches are written, with the wait for their flush apart (see
+   * PartitionLog.appendStaged); fetches waiting on the partition wake when that wait ends.
+   */
+  async appendStaged(
+    topic: string,
+    partition: number,
+    log: PartitionLog,
+    batches: Buffer,
+    guard: AppendGuard,
+  ): Promise<StagedAppend | null> {
+    const staged = await log.appendStaged(batches, guard);
+    if (staged === null) return null;
+    const key = partitionKey(topic, partition);
+    if (staged.durable === null) this.waiters.notify(key);
+    // A failed flush wakes nobody, as a failed append does; the caller sees the rejection.
+    else
+      staged.durable.then(
+        () => this.waiters.notify(key),
+        () => undefined,
+      );
+    return staged;
   }
 
   /**

@@ -1,7 +1,8 @@
 // Runs kcat (Debian's, on librdkafka) as a child process with a timeout, for the compat tests; and
 // kcat -G as a consumer-group member of the group scenarios.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import type { TestBroker } from '../../support/broker.ts';
+import { type Finished, run } from '../support/child-process.ts';
 import type { ScenarioMember } from '../support/group-scenario.ts';
 import { type LineParser, startProcessMember } from '../support/process-member.ts';
 
@@ -15,35 +16,13 @@ export function kcatMissing(): string | null {
   }
 }
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type RunResult = Finished;
 
 /** Runs `kcat args`, feeding `input` on stdin; kills it after `timeoutMs`. */
 export function kcat(args: string[], input = '', timeoutMs = 15_000): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+  return run('kcat', args, {}, timeoutMs, input);
 }
 
-/** Runs kcat and fails with its stderr when it exits non-zero. */
 export async function kcatOk(args: string[], input = '', timeoutMs = 15_000): Promise<string> {
   const result = await kcat(args, input, timeoutMs);
   if (result.code !== 0) throw new Error(`kcat ${args.join(' ')} exited ${result.code}: ${result.stderr}`);

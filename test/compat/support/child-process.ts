@@ -10,18 +10,24 @@ export interface Finished {
   stderr: string;
 }
 
-/** Runs `command args` to the end (killed after `timeoutMs`); `env` is added to this process's env. */
+/**
+ * Runs `command args` to the end (killed after `timeoutMs`); `env` is added to this process's env and
+ * `input`, when given, is written to its stdin.
+ */
 export function run(
   command: string,
   args: readonly string[],
   env: Record<string, string> = {},
   timeoutMs = 20_000,
+  input?: string,
 ): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // An empty stdin reads as end-of-file, as /dev/null would.
+    child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
