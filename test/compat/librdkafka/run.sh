@@ -301,8 +301,14 @@ main() {
   cd "$tests_dir"
   rm -f stats_*.json
 
+  # A failed test is run once more: several of librdkafka's tests have fixed client-side timeouts
+  # (e.g. 0015's 7 s seek) that a loaded 2-core machine can miss. A pass on the second run is printed
+  # as FLAKY so it stays visible; two failures in a row fail the run.
   for entry in "${ids[@]}"; do
     if run_one "$entry"; then
+      passed=$((passed + 1))
+    elif echo "RETRY ${entry%%:*}" && run_one "$entry"; then
+      echo "FLAKY ${entry%%:*} (passed on the second run)"
       passed=$((passed + 1))
     else
       failed=$((failed + 1))
