@@ -4,7 +4,8 @@
 # "N passed, N failed" line. Exits non-zero if any allow-listed test fails.
 #
 # Usage:
-#   test/compat/librdkafka/run.sh BOOTSTRAP [ID...]   run the allow-list (or the given ids)
+#   test/compat/librdkafka/run.sh BOOTSTRAP [ID...]   run the allow-list (or the given ids; an id
+#                                                     may carry annotations, e.g. 0061:full)
 #   test/compat/librdkafka/run.sh --local [ID...]     run only the broker-less ("local") tests
 #   test/compat/librdkafka/run.sh --build-only        fetch + build, print the tests directory
 #
@@ -169,22 +170,26 @@ ensure_build() {
   echo "$src/tests"
 }
 
-# Reads the allow-list: "NNNN" or "NNNN full" per line (full = run without quick mode -Q, for
-# tests that skip themselves in quick mode); blank lines and # comments are ignored.
-# Prints "NNNN" or "NNNN:full".
+# Reads the allow-list: a 4-digit id per line, optionally followed by annotations that change the
+# runner flags for that id (blank lines and # comments are ignored):
+#   full    drop quick mode -Q (quick mode skips every SUB_TEST() that is not SUB_TEST_QUICK(), so
+#           some tests run nothing under -Q; others skip themselves)
+#   sockem  drop -E (the test needs librdkafka's socket emulator; the build has it)
+#   remote  add -L (skip the id's broker-less entries; allow-list-local.txt covers those)
+# Prints "NNNN" plus ":annotation" per annotation, e.g. "0045:full:remote".
 read_allow_list() {
-  local file=$1 line words
+  local file=$1 line words w out
   [[ -f $file ]] || die "allow-list not found: $file"
   while IFS= read -r line || [[ -n $line ]]; do
     read -r -a words <<<"${line%%#*}"
     ((${#words[@]} == 0)) && continue
-    if [[ ${words[0]} =~ ^[0-9]{4}$ && ${#words[@]} == 1 ]]; then
-      echo "${words[0]}"
-    elif [[ ${words[0]} =~ ^[0-9]{4}$ && ${#words[@]} == 2 && ${words[1]} == full ]]; then
-      echo "${words[0]}:full"
-    else
-      die "bad line in $file: '$line'"
-    fi
+    [[ ${words[0]} =~ ^[0-9]{4}$ ]] || die "bad line in $file: '$line'"
+    out=${words[0]}
+    for w in "${words[@]:1}"; do
+      [[ $w == full || $w == sockem || $w == remote ]] || die "bad annotation '$w' in $file: '$line'"
+      out+=:$w
+    done
+    echo "$out"
   done <"$file"
 }
 
@@ -194,16 +199,19 @@ list_local_ids() {
     grep -oE '_TEST\([0-9]{4}_[A-Za-z0-9_]+,[^,)]*' | grep TEST_F_LOCAL | cut -c7-10 | sort -u
 }
 
-# Runs one test id; prints its PASS/FAIL line and returns non-zero on failure.
+# Runs one test id; prints its PASS/FAIL line and returns non-zero on failure. $2, if given, is a
+# suffix for the log file name (a retry keeps the first run's log).
 # Globals read: flags, limit, log_dir.
 run_one() {
   local entry=$1 id=${1%%:*} f rc=0 start=$SECONDS secs rows n_pass n_fail why
-  local log=$log_dir/${id}.log
-  local run_flags=("${flags[@]}")
-  if [[ $entry == *:full ]]; then
-    run_flags=()
-    for f in "${flags[@]}"; do [[ $f == -Q ]] || run_flags+=("$f"); done
-  fi
+  local log=$log_dir/${id}${2:-}.log
+  local run_flags=()
+  for f in "${flags[@]}"; do
+    [[ $f == -Q && $entry == *:full* ]] && continue
+    [[ $f == -E && $entry == *:sockem* ]] && continue
+    run_flags+=("$f")
+  done
+  if [[ $entry == *:remote* ]]; then run_flags+=(-L); fi
   # In a command substitution with stderr discarded, so bash's own "Aborted" job notice (the runner
   # abort()s on a failed assertion) does not interleave with our output.
   rc=$({
@@ -262,21 +270,24 @@ main() {
     return 0
   fi
 
+  local default_list=$here/allow-list.txt
+  if [[ $mode == local ]]; then default_list=$here/allow-list-local.txt; fi
   if (($# > 0)); then
-    # Ids named on the command line keep their allow-list annotation ("NNNN full").
-    list=$(read_allow_list "${EDDY_LRK_ALLOW_LIST:-$here/allow-list.txt}") || exit 2
+    # An id named on the command line keeps its annotations from the mode's allow-list ("NNNN full"),
+    # unless it names its own ("NNNN:full:sockem").
+    list=$(read_allow_list "${EDDY_LRK_ALLOW_LIST:-$default_list}") || exit 2
     for entry in "$@"; do
-      [[ $entry =~ ^[0-9]{4}(:full)?$ ]] || die "not a 4-digit test id: $entry"
-      if grep -qx "$entry:full" <<<"$list"; then entry+=:full; fi
+      [[ $entry =~ ^[0-9]{4}(:(full|sockem|remote))*$ ]] || die "not a 4-digit test id: $entry"
+      if [[ $entry != *:* ]]; then entry=$(grep -m1 -E "^$entry(:|\$)" <<<"$list" || echo "$entry"); fi
       ids+=("$entry")
     done
   elif [[ $mode == local ]]; then
-    list=$(read_allow_list "${EDDY_LRK_ALLOW_LIST:-$here/allow-list-local.txt}") || exit 2
+    list=$(read_allow_list "${EDDY_LRK_ALLOW_LIST:-$default_list}") || exit 2
     # Only ids with a broker-less entry can pass under -l; drop the others rather than fail them.
     mapfile -t local_ids < <(list_local_ids "$tests_dir/test.c")
     mapfile -t ids < <(grep -f <(printf '^%s\\b\n' "${local_ids[@]}") <<<"$list" || true)
   else
-    list=$(read_allow_list "${EDDY_LRK_ALLOW_LIST:-$here/allow-list.txt}") || exit 2
+    list=$(read_allow_list "${EDDY_LRK_ALLOW_LIST:-$default_list}") || exit 2
     mapfile -t ids <<<"$list"
   fi
   [[ ${#ids[@]} -gt 0 && -n ${ids[0]} ]] || die 'no tests to run'
@@ -307,7 +318,7 @@ main() {
   for entry in "${ids[@]}"; do
     if run_one "$entry"; then
       passed=$((passed + 1))
-    elif echo "RETRY ${entry%%:*}" && run_one "$entry"; then
+    elif echo "RETRY ${entry%%:*}" && run_one "$entry" .retry; then
       echo "FLAKY ${entry%%:*} (passed on the second run)"
       passed=$((passed + 1))
     else
@@ -320,5 +331,7 @@ main() {
   ((failed == 0))
 }
 
-# Everything runs from main, so bash has read the whole file before any of it runs.
-main "$@"
+# Everything runs from main, and exit on the same line: bash reads a script as it runs it, so without
+# the exit it would go on reading after main returns, and an edit to this file during a run would be
+# read from the old offset (seen here: a fragment of a comment run as a command).
+main "$@"; exit
