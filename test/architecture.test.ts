@@ -10,13 +10,14 @@ export const ALLOWED_IMPORTS: Record<string, readonly string[]> = {
   protocol: ['common'],
   broker: ['common', 'protocol'],
   kafka: ['common', 'protocol'],
-  state: ['common'],
+  state: ['common', 'plan'],
   plan: ['common'],
   engine: ['common', 'state', 'plan'],
   connectors: ['common', 'protocol', 'kafka', 'state', 'engine', 'plan'],
   api: ['common', 'plan'],
+  job: ['common', 'protocol', 'broker', 'kafka', 'state', 'engine', 'plan', 'connectors'],
   sql: ['common', 'plan'],
-  server: ['common', 'protocol', 'broker', 'kafka', 'state', 'engine', 'plan', 'connectors', 'api', 'sql'],
+  server: ['common', 'protocol', 'broker', 'kafka', 'state', 'engine', 'plan', 'connectors', 'api', 'sql', 'job'],
   cli: [
     'common',
     'protocol',
@@ -29,6 +30,7 @@ export const ALLOWED_IMPORTS: Record<string, readonly string[]> = {
     'api',
     'sql',
     'server',
+    'job',
   ],
 };
 

@@ -1,0 +1,50 @@
+import type { Clock } from '../common/time.ts';
+
+/** A record a source could not turn into an element; the job's bad-record policy decides its fate. */
+export interface RawBadRecord {
+  readonly error: string;
+  readonly value: Uint8Array | null;
+  readonly key: Uint8Array | null;
+  /** Where it came from, e.g. { topic, partition, offset }. */
+  readonly origin: Readonly<Record<string, unknown>>;
+  /** The source's own timestamp (Kafka's), or NaN. */
+  readonly timestamp: number;
+}
+
+/**
+ * Records of one split (a Kafka partition, a file, a socket). A chunk with no values announces a split
+ * (it then takes part in the watermark minimum); `ended` says the split will send no more.
+ */
+export interface SourceChunk<T> {
+  readonly split: string;
+  readonly values: T[];
+  /** The source's own timestamps (Kafka's record timestamp), NaN where there is none. */
+  readonly timestamps: number[];
+  readonly bad?: readonly RawBadRecord[];
+  readonly ended?: boolean;
+}
+
+export interface SourceContext {
+  readonly jobName: string;
+  readonly jobId: string;
+  readonly operatorName: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly clock: Clock;
+  /** Largest number of values a chunk should carry. */
+  readonly batchSize: number;
+  /** Kafka bootstrap for connectors that did not name one (from `eddy run --bootstrap`). */
+  readonly bootstrap?: string;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A running source subtask. poll() resolves with the chunks available now, waiting at most about
+ * `maxWaitMs` when there are none (so watermarks and idleness keep moving), or null when the source
+ * is bounded and finished.
+ */
+export interface SourceReader<T> {
+  open(ctx: SourceContext): Promise<void>;
+  poll(maxWaitMs: number): Promise<SourceChunk<T>[] | null>;
+  close(): Promise<void>;
+}

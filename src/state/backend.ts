@@ -1,0 +1,26 @@
+import type { Clock } from '../common/time.ts';
+import type { KeyedStateStore } from '../plan/state.ts';
+import type { KeyGroupRange } from './key-groups.ts';
+
+/**
+ * Keyed state of one operator subtask. The operator sets the current key before calling user code;
+ * every handle from `store()` then reads and writes that key's entry. A namespace separates state of
+ * the same key in different windows.
+ */
+export interface KeyedStateBackend {
+  setCurrentKey(key: unknown): void;
+  currentKey(): unknown;
+  /** Handles for the default namespace, or for a named one (e.g. a window "start:end"). */
+  store(namespace?: string): KeyedStateStore;
+  /** Drops every entry of a namespace for the current key (window purge). */
+  clearNamespace(namespace: string): void;
+  /** Distinct keys holding any state (for metrics and tests). */
+  keyCount(): number;
+  dispose(): void;
+}
+
+export interface KeyedStateBackendOptions {
+  readonly clock: Clock;
+  readonly keyGroups: KeyGroupRange;
+  readonly maxParallelism: number;
+}
