@@ -1,12 +1,16 @@
 import { brokerCommand } from './broker.ts';
 import type { CliCommand } from './command.ts';
 import { consumeCommand } from './consume.ts';
+import { demoCommand } from './demo.ts';
 import { produceCommand } from './produce.ts';
+import { runCommand } from './run.ts';
 import { topicsCommand } from './topics.ts';
 import { versionCommand } from './version.ts';
 
 /** Every `eddy` subcommand, in help order. Add new commands here; nothing is discovered by scanning. */
 export const CLI_COMMANDS: readonly CliCommand[] = [
+  runCommand,
+  demoCommand,
   brokerCommand,
   topicsCommand,
   produceCommand,

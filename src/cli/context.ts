@@ -9,6 +9,8 @@ export interface CliContext {
   /** Resolved settings; `commandFlags` are the running command's own flags, keyed by setting. */
   config(commandFlags?: Partial<Record<keyof CliConfig, unknown>>): CliConfig;
   logger(name?: string): Logger;
+  /** Whether a broker address was given (flag or EDDY_BOOTSTRAP), rather than the default. */
+  bootstrapGiven(): boolean;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
@@ -38,6 +40,7 @@ export function createContext(readFlags: () => GlobalFlags): CliContext {
   return {
     config,
     logger: (name) => createLogger({ level: config().logLevel, name }),
+    bootstrapGiven: () => readFlags().bootstrap !== undefined || Boolean(process.env.EDDY_BOOTSTRAP),
     stdout: process.stdout,
     stderr: process.stderr,
   };

@@ -20,6 +20,26 @@ export function userFunctionFailed(operatorName: string, element: unknown, cause
   );
 }
 
+/**
+ * Wraps an exception thrown by user code outside element processing (open, close, a watermark
+ * generator), naming the operator and the hook.
+ *
+ * @example
+ * throw userHookFailed('enrich', 'open()', cause); // operator "enrich" failed in open(): ...
+ */
+export function userHookFailed(operatorName: string, hook: string, cause: unknown): StreamError {
+  if (cause instanceof StreamError) return cause;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new StreamError(
+    'ENG_USER_FUNCTION_FAILED',
+    `operator "${operatorName}" failed in ${hook}: ${reason}`,
+    {
+      cause,
+      details: { operator: operatorName, hook },
+    },
+  );
+}
+
 export function describeElement(element: unknown): string {
   let text: string;
   try {

@@ -14,6 +14,12 @@ export interface KeyedStateBackend {
   store(namespace?: string): KeyedStateStore;
   /** Drops every entry of a namespace for the current key (window purge). */
   clearNamespace(namespace: string): void;
+  /**
+   * Moves the current key's state of each source namespace into `target` and clears the sources:
+   * lists concatenate, maps add missing entries, reducing/aggregating states combine (aggregating needs
+   * merge()), a value state keeps the target's value if it has one. Session windows use it to merge.
+   */
+  mergeNamespaces(target: string, sources: readonly string[]): void;
   /** Distinct keys holding any state (for metrics and tests). */
   keyCount(): number;
   dispose(): void;

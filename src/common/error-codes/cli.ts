@@ -9,4 +9,9 @@ export const CLI_CODES = {
     retriable: false,
     summary: 'An argument or flag value is missing or malformed.',
   },
+  CLI_JOB_FILE_INVALID: {
+    domain: 'user',
+    retriable: false,
+    summary: 'A job file could not be imported or does not default-export a function that builds the job.',
+  },
 } as const satisfies ErrorCodeRegistry;

@@ -8,4 +8,63 @@ export const ENG_CODES = {
     summary:
       'A user function threw while processing an element; the message names the operator and the element.',
   },
+  ENG_INVALID_JOB: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'The job graph cannot run (no sink, a window without a function or trigger, parallelism above maxParallelism...); the message lists every problem.',
+  },
+  ENG_INVALID_ARGUMENT: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'A DataStream API call got an argument it cannot use (a window size of 0, a parallelism of 1.5, an empty name...).',
+  },
+  ENG_STATE_DESCRIPTOR_CONFLICT: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'Two keyed state descriptors of one operator share a name but differ in kind or TTL; give each state its own name.',
+  },
+  ENG_AGGREGATE_MERGE_MISSING: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'An aggregate function without merge() is used where accumulators must merge (session windows); add merge(a, b).',
+  },
+  ENG_KEY_GROUP_OUT_OF_RANGE: {
+    domain: 'internal',
+    retriable: false,
+    summary: 'Keyed state was written for a key whose key group this subtask does not own (a routing bug).',
+  },
+  ENG_MISSING_TIMESTAMP: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'An element without an event timestamp reached an event-time window; assign timestamps at the source or with assignTimestampsAndWatermarks.',
+  },
+  ENG_HARNESS_MISUSE: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'The operator test harness was used in a way it does not support; the message says what to call instead.',
+  },
+  ENG_BAD_RECORD: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      "A source or assignTimestampsAndWatermarks got a record it cannot use (undecodable, no valid timestamp) under the 'fail' bad-record policy.",
+  },
+  ENG_INTERNAL: {
+    domain: 'internal',
+    retriable: false,
+    summary:
+      'The runtime hit an unexpected exception (a bug in eddy or in a connector); the message names the task.',
+  },
+  ENG_STATE_WITHOUT_KEY: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'Keyed state was written where no key is set (in open() or close()); use it in processElement or onTimer.',
+  },
 } as const satisfies ErrorCodeRegistry;

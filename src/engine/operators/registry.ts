@@ -1,5 +1,6 @@
 import type { PlanNode } from '../../plan/nodes.ts';
 import type { Operator } from '../operator.ts';
+import type { OperatorServices } from '../operator-services.ts';
 import { createAssignWatermarksOperator } from './assign-watermarks.ts';
 import { createCoProcessOperator } from './co-process.ts';
 import { createFilterOperator } from './filter.ts';
@@ -15,10 +16,12 @@ import { createWindowOperator } from './window.ts';
 
 /**
  * Every plan node kind that runs as an operator, in one explicit switch. Sources and sinks are not
- * here: a task drives them (see task code), because they do I/O.
+ * here: a task drives them (see task code), because they do I/O. `services` come from the running job
+ * (watermark interval, bad-record routing); operators built alone get defaults.
  */
 export function createOperator(
   node: Exclude<PlanNode, { kind: 'source' | 'sink' }>,
+  services?: OperatorServices,
 ): Operator<unknown, unknown> {
   switch (node.kind) {
     case 'map':
@@ -34,7 +37,7 @@ export function createOperator(
     case 'co-process':
       return createCoProcessOperator(node);
     case 'assign-watermarks':
-      return createAssignWatermarksOperator(node);
+      return createAssignWatermarksOperator(node, services);
     case 'keyed-process':
       return createKeyedProcessOperator(node);
     case 'keyed-reduce':

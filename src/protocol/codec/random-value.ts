@@ -5,27 +5,12 @@
  * test code. The defaults it expects for fields absent from a version are worked out here again, from
  * the schema format's rules, rather than taken from the codec: the tests compare the two.
  */
+
+import type { Random } from '../../common/random.ts';
 import type { FieldSchema, MessageSchema, PrimitiveType } from '../schema/types.ts';
 import { inRange } from '../schema/versions.ts';
 
-/** A source of uniform numbers in [0, 1). */
-export type Random = () => number;
-
-/**
- * A small seeded generator (mulberry32), so a failing case can be replayed from its seed.
- *
- * @example const rand = seededRandom(42); rand(); // 0.6011...
- */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { type Random, seededRandom } from '../../common/random.ts';
 
 const PRIMITIVES = new Set(['bool', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'float64']);
 const BYTE_STRINGS = new Set(['string', 'bytes', 'records', 'uuid']);

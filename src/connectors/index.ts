@@ -1,0 +1,14 @@
+export { collectSink, collectSinkWithTimestamps, type Timestamped } from './collect/collect-sink.ts';
+export { type DatagenOptions, datagenSource } from './datagen/datagen-source.ts';
+export { discardSink } from './discard/discard-sink.ts';
+export { elementsSource } from './elements/elements-source.ts';
+export { type FileSinkOptions, fileSink } from './file/file-sink.ts';
+export { type FileSourceOptions, fileSource } from './file/file-source.ts';
+export { type FunctionSinkOptions, functionSink } from './function/function-sink.ts';
+export { iterableSource } from './iterable/iterable-source.ts';
+export type { KafkaSinkFormat, KafkaSourceFormat } from './kafka/kafka-formats.ts';
+export { type KafkaSinkOptions, kafkaSink } from './kafka/kafka-sink.ts';
+export { type KafkaSourceOptions, kafkaSource } from './kafka/kafka-source.ts';
+export { type PrintOptions, printSink } from './print/print-sink.ts';
+export { CONNECTORS, connectorResolver } from './registry.ts';
+export { type SocketTextOptions, socketTextSource } from './socket/socket-source.ts';

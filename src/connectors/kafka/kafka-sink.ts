@@ -1,0 +1,176 @@
+import { type MessageToProduce, Producer } from '@platformatic/kafka';
+import { z } from 'zod';
+import { StreamError } from '../../common/errors.ts';
+import type { Batch } from '../../engine/batch.ts';
+import type { SinkContext, SinkWriter } from '../../engine/sink.ts';
+import { userFunctionFailed } from '../../engine/user-function-error.ts';
+import { baseClientOptions } from '../../kafka/client-options.ts';
+import { javaCompatiblePartitioner } from '../../kafka/partitioner.ts';
+import type { SinkDescriptor } from '../../plan/connectors.ts';
+import { sinkSide } from '../connector.ts';
+import { parseConfig } from '../shared/config-error.ts';
+import { fn, nonEmpty } from '../shared/schemas.ts';
+import { kafkaFailure, missingBootstrap } from './kafka-errors.ts';
+import { encodeKey, encodeValue, type KafkaSinkFormat } from './kafka-formats.ts';
+
+export const kafkaSinkConfig = z.strictObject({
+  topic: nonEmpty,
+  bootstrap: nonEmpty.optional(),
+  format: z.union(
+    [
+      z.enum(['json', 'string']),
+      z.strictObject({
+        serialize: fn<(value: unknown) => Uint8Array | string>('element => Uint8Array | string'),
+      }),
+    ],
+    {
+      error: 'must be "json", "string" or { serialize(element) }',
+    },
+  ),
+  key: fn<(value: unknown) => unknown>('element => string | Uint8Array | null').optional(),
+  guarantee: z.enum(['at-least-once', 'none']).optional(),
+});
+
+type KafkaSinkConfig = z.output<typeof kafkaSinkConfig>;
+
+export interface KafkaSinkOptions<T> {
+  readonly topic: string;
+  /** `host:port[,host:port]`; defaults to the job's cluster (`eddy run --bootstrap`). */
+  readonly bootstrap?: string;
+  readonly format: KafkaSinkFormat<T>;
+  /** The record key (decides the partition, as the Java client would); no key: round-robin. */
+  readonly key?: (value: T) => string | Uint8Array | null;
+  /** 'at-least-once' (default): write() resolves when all replicas have the records. 'none': acks=0. */
+  readonly guarantee?: 'at-least-once' | 'none';
+}
+
+const LABEL = 'kafka sink';
+/** Records per produce request are capped by bytes, well under Kafka's default 1 MiB message.max.bytes. */
+const REQUEST_BYTES = 512 * 1024;
+/** Unacknowledged ('none') requests allowed before write() waits for the oldest. */
+const MAX_IN_FLIGHT = 16;
+
+/** The running Kafka sink subtask; see kafkaSink(). */
+export class KafkaSinkWriter implements SinkWriter<unknown> {
+  private readonly config: KafkaSinkConfig;
+  private producer: Producer | undefined;
+  private operatorName = LABEL;
+  private bootstrap = '';
+  private inFlight: Promise<void>[] = [];
+  private failure: unknown;
+
+  constructor(config: KafkaSinkConfig) {
+    this.config = config;
+  }
+
+  async open(ctx: SinkContext): Promise<void> {
+    const bootstrap = this.config.bootstrap ?? ctx.bootstrap;
+    if (bootstrap === undefined) throw missingBootstrap(LABEL);
+    this.bootstrap = bootstrap;
+    this.operatorName = ctx.operatorName;
+    const producer = new Producer({
+      ...baseClientOptions({ bootstrap, clientId: `eddy-sink-${ctx.subtaskIndex}` }, 'sink'),
+      partitioner: javaCompatiblePartitioner(),
+    });
+    this.producer = producer;
+    try {
+      // Fails fast when nothing answers, instead of at the first record.
+      await producer.metadata({ topics: [] });
+    } catch (error) {
+      await this.close().catch(() => undefined);
+      throw kafkaFailure(LABEL, bootstrap, 'connect', error, 'CON_KAFKA_WRITE_FAILED');
+    }
+  }
+
+  async write(batch: Batch<unknown>): Promise<void> {
+    this.throwFailure();
+    let messages: MessageToProduce[] = [];
+    let bytes = 0;
+    for (let i = 0; i < batch.values.length; i++) {
+      const message = this.message(batch.values[i], batch.timestamps[i]);
+      const size = message.value!.length + (message.key?.length ?? 0);
+      if (messages.length > 0 && bytes + size > REQUEST_BYTES) {
+        await this.send(messages);
+        messages = [];
+        bytes = 0;
+      }
+      messages.push(message);
+      bytes += size;
+    }
+    if (messages.length > 0) await this.send(messages);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(this.inFlight);
+    this.throwFailure();
+  }
+
+  async close(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await Promise.allSettled(this.inFlight);
+    await producer?.close();
+  }
+
+  private message(value: unknown, timestamp: number): MessageToProduce {
+    let key: Buffer | undefined;
+    let bytes: Buffer;
+    try {
+      key = this.config.key === undefined ? undefined : encodeKey(this.config.key(value), value);
+      bytes = encodeValue(this.config.format, value);
+    } catch (cause) {
+      if (cause instanceof StreamError) throw cause;
+      throw userFunctionFailed(this.operatorName, value, cause);
+    }
+    // The element's event time becomes the record timestamp, as Flink's Kafka sink does.
+    const ts = Number.isFinite(timestamp) ? BigInt(Math.trunc(timestamp)) : undefined;
+    return { topic: this.config.topic, key, value: bytes, ...(ts === undefined ? {} : { timestamp: ts }) };
+  }
+
+  private async send(messages: MessageToProduce[]): Promise<void> {
+    const producer = this.producer;
+    if (producer === undefined) throw new Error('KafkaSinkWriter.write() before open()');
+    const acks = this.config.guarantee === 'none' ? 0 : -1;
+    const sent = producer.send({ messages, acks, autocreateTopics: true }).then(
+      () => undefined,
+      (error: unknown) => {
+        throw kafkaFailure(
+          LABEL,
+          this.bootstrap,
+          `write to topic "${this.config.topic}"`,
+          error,
+          'CON_KAFKA_WRITE_FAILED',
+        );
+      },
+    );
+    if (acks === -1) return sent;
+    const tracked = sent.catch((error: unknown) => {
+      this.failure ??= error;
+    });
+    this.inFlight.push(tracked);
+    void tracked.finally(() => {
+      this.inFlight = this.inFlight.filter((p) => p !== tracked);
+    });
+    if (this.inFlight.length > MAX_IN_FLIGHT) await this.inFlight[0];
+    this.throwFailure();
+  }
+
+  private throwFailure(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+}
+
+export const kafkaSinkSide = sinkSide(kafkaSinkConfig, (config) => new KafkaSinkWriter(config));
+
+/**
+ * Writes elements as records to a Kafka topic. The topic must exist unless the cluster creates topics on
+ * first use (eddy's broker does; a Kafka cluster may not).
+ *
+ * @example
+ * totals.sinkTo(kafkaSink<Total>({ topic: 'totals', format: 'json', key: (t) => t.user }));
+ */
+export function kafkaSink<T>(options: KafkaSinkOptions<T>): SinkDescriptor<T> {
+  const config = { ...options };
+  parseConfig('kafka sink', kafkaSinkConfig, config);
+  return { connector: 'kafka', config };
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { SourceDescriptor } from '../../plan/connectors.ts';
+import { sourceSide } from '../connector.ts';
+import { parseConfig } from '../shared/config-error.ts';
+import { fn, nonEmpty } from '../shared/schemas.ts';
+import type { KafkaSourceFormat } from './kafka-formats.ts';
+import { KafkaSourceReader } from './kafka-reader.ts';
+
+export const kafkaSourceConfig = z.strictObject({
+  topics: z.array(nonEmpty).min(1, { error: 'must name at least one topic' }),
+  bootstrap: nonEmpty.optional(),
+  groupId: nonEmpty.optional(),
+  startFrom: z.union(
+    [z.enum(['earliest', 'latest', 'committed']), z.strictObject({ timestamp: z.number().nonnegative() })],
+    { error: 'must be "earliest", "latest", "committed" or { timestamp: <milliseconds since the epoch> }' },
+  ),
+  format: z.union(
+    [
+      z.enum(['json', 'string', 'bytes']),
+      z.strictObject({
+        deserialize: fn<
+          (value: Uint8Array | null, key: Uint8Array | null, headers: Record<string, string>) => unknown
+        >('(value, key, headers) => element'),
+      }),
+    ],
+    { error: 'must be "json", "string", "bytes" or { deserialize(value, key, headers) }' },
+  ),
+  commitOffsets: z.boolean().optional(),
+  stopAtEnd: z.boolean().optional(),
+});
+
+export type KafkaSourceConfig = z.output<typeof kafkaSourceConfig>;
+
+export interface KafkaSourceOptions<T> {
+  readonly topics: readonly string[];
+  /** `host:port[,host:port]`; defaults to the job's cluster (`eddy run --bootstrap`). */
+  readonly bootstrap?: string;
+  /** The consumer group offsets are committed to; defaults to `eddy-<jobId>`. */
+  readonly groupId?: string;
+  /** Where to begin; `committed` resumes from the group's offsets (earliest where it has none). */
+  readonly startFrom: 'earliest' | 'latest' | 'committed' | { readonly timestamp: number };
+  readonly format: KafkaSourceFormat<T>;
+  /** Commit read positions to the group every 5 s and at close (default true). */
+  readonly commitOffsets?: boolean;
+  /** End when every partition reaches the end offset it had at open (bounded; for tests and backfills). */
+  readonly stopAtEnd?: boolean;
+}
+
+export const kafkaSourceSide = sourceSide(kafkaSourceConfig, (config) => new KafkaSourceReader(config));
+
+/**
+ * Reads Kafka topics. Subtask i of p reads the partitions whose index over all topics % p === i; each
+ * partition is a split whose elements carry the Kafka record timestamp.
+ *
+ * @example
+ * env.fromSource(kafkaSource<Click>({ topics: ['clicks'], startFrom: 'earliest', format: 'json' }));
+ */
+export function kafkaSource<T>(options: KafkaSourceOptions<T>): SourceDescriptor<T> {
+  const config = { ...options };
+  parseConfig('kafka source', kafkaSourceConfig, config);
+  return { connector: 'kafka', config, bounded: options.stopAtEnd === true };
+}

@@ -1,0 +1,65 @@
+import { type Clock, MIN_TIMESTAMP } from '../../../common/time.ts';
+import type { KeyedRuntimeContext } from '../../../plan/functions.ts';
+import type { KeyedStateBackend } from '../../../state/backend.ts';
+import { createHeapStateBackend } from '../../../state/heap-backend.ts';
+import { TimerService } from '../../../state/timers.ts';
+import type { OperatorContext } from '../../operator.ts';
+import { OutputBuffer } from './output-buffer.ts';
+
+/**
+ * What every keyed operator holds at run time: the state backend, its timers, the output buffer, the
+ * watermark it has seen, and its processing-time callbacks (it asks the task only for the earliest
+ * timer, and again for the next one after each callback).
+ */
+export class KeyedRuntime {
+  readonly ctx: OperatorContext<unknown>;
+  readonly backend: KeyedStateBackend;
+  readonly timers = new TimerService();
+  readonly buffer = new OutputBuffer();
+  readonly clock: Clock;
+  watermark = MIN_TIMESTAMP;
+  private requested = Number.POSITIVE_INFINITY;
+
+  constructor(ctx: OperatorContext<unknown>) {
+    this.ctx = ctx;
+    this.clock = ctx.clock;
+    this.backend =
+      ctx.keyedState ??
+      createHeapStateBackend({
+        clock: ctx.clock,
+        keyGroups: ctx.keyGroups ?? { start: 0, end: ctx.maxParallelism - 1 },
+        maxParallelism: ctx.maxParallelism,
+      });
+  }
+
+  /** What keyed user functions get in open(). */
+  runtimeContext(): KeyedRuntimeContext {
+    return { ...this.ctx.runtime, state: this.backend.store() };
+  }
+
+  registerProcessingTimer(key: unknown, namespace: string, time: number): void {
+    if (this.timers.registerProcessingTimer(key, namespace, time)) this.requestProcessingTime(time);
+  }
+
+  /** Asks for a callback at `time` unless an earlier one is already pending. */
+  requestProcessingTime(time: number): void {
+    if (time >= this.requested) return;
+    this.requested = time;
+    this.ctx.requestProcessingTime(time);
+  }
+
+  /** After a processing-time callback: forget what was delivered, ask for the next due timer. */
+  processingTimeDelivered(now: number): void {
+    if (this.requested <= now) this.requested = Number.POSITIVE_INFINITY;
+    const next = this.timers.nextProcessingTime();
+    if (next !== undefined) this.requestProcessingTime(next);
+  }
+
+  advanceWatermark(time: number): void {
+    if (time > this.watermark) this.watermark = time;
+  }
+
+  flush(): void {
+    this.buffer.flush(this.ctx.output);
+  }
+}

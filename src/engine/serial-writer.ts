@@ -1,0 +1,40 @@
+import type { Batch } from './batch.ts';
+import type { SinkWriter } from './sink.ts';
+
+/**
+ * Calls a sink's write() one batch at a time: when a write is still pending, the next one waits behind
+ * it. A chained sink can get two batches from one input step (a flatMap emitting twice, say), and a
+ * SinkWriter is never written to concurrently. Synchronous writes cost no promise.
+ *
+ * @example
+ * const serial = new SerialWriter(writer);
+ * const pending = serial.write(batch); // undefined when the sink wrote synchronously
+ * await serial.drain();
+ */
+export class SerialWriter {
+  private readonly writer: SinkWriter<unknown>;
+  private tail: Promise<void> | undefined = undefined;
+
+  constructor(writer: SinkWriter<unknown>) {
+    this.writer = writer;
+  }
+
+  write(batch: Batch<unknown>): Promise<void> | undefined {
+    if (this.tail !== undefined) return this.follow(this.tail.then(() => this.writer.write(batch)));
+    const result = this.writer.write(batch);
+    return result ? this.follow(result) : undefined;
+  }
+
+  /** Resolves when every write so far has finished; rejects with the first write error. */
+  async drain(): Promise<void> {
+    while (this.tail !== undefined) await this.tail;
+  }
+
+  private follow(write: Promise<void>): Promise<void> {
+    const tail: Promise<void> = write.then(() => {
+      if (this.tail === tail) this.tail = undefined;
+    });
+    this.tail = tail;
+    return tail;
+  }
+}

@@ -1,0 +1,152 @@
+import type { Logger } from 'pino';
+import { type Clock, MAX_TIMESTAMP, systemClock } from '../common/time.ts';
+import type { JobConfig } from '../plan/nodes.ts';
+import type { ChainLink, LinkHost } from './chain.ts';
+import type { Channel } from './channel.ts';
+import { type JobControl, STOPPED } from './job-control.ts';
+import type { MetricsRegistry } from './metrics.ts';
+
+/** A clock other than the system clock is stepped by hand; waits re-check it this often (ms). */
+const MANUAL_CLOCK_RECHECK_MS = 10;
+
+export interface SubtaskEnv {
+  readonly control: JobControl;
+  readonly clock: Clock;
+  readonly config: JobConfig;
+  readonly metrics: MetricsRegistry;
+  readonly logger?: Logger;
+}
+
+/**
+ * What source and operator subtasks share: the chain of links, promise tracking, backpressure on the
+ * output channels, processing-time callbacks, the idle status sent downstream, end of input and closing.
+ * A subtask never throws out of `run`: failures go to the JobControl, and everything opened is closed.
+ */
+export abstract class Subtask implements LinkHost {
+  readonly name: string;
+  /** In plan order; links[0] is the head. */
+  readonly links: ChainLink[];
+  readonly outputChannels: Channel[] = [];
+  protected readonly env: SubtaskEnv;
+  protected outputIdle = false;
+  private pending: Promise<void>[] = [];
+  private opened: ChainLink[] = [];
+
+  constructor(name: string, links: ChainLink[], env: SubtaskEnv) {
+    this.name = name;
+    this.links = links;
+    this.env = env;
+  }
+
+  /** Opens, runs to the end of input (or until the job stops), closes. Never rejects. */
+  async run(): Promise<void> {
+    try {
+      await this.open();
+      await this.loop();
+      await this.close(false);
+    } catch (error) {
+      this.env.control.fail(error, this.name);
+    } finally {
+      await this.close(true);
+    }
+  }
+
+  protected abstract open(): Promise<void>;
+  protected abstract loop(): Promise<void>;
+  /** Closes what the subclass opened besides the links (readers, routers). */
+  protected abstract closeOwn(quiet: boolean): Promise<void>;
+
+  track(promise: Promise<void>): void {
+    promise.catch(() => {});
+    this.pending.push(promise);
+  }
+
+  /** Awaits every promise operators returned, then space in every output channel. */
+  protected async waitForOutputs(): Promise<void> {
+    const control = this.env.control;
+    while (this.pending.length > 0) {
+      const pending = this.pending;
+      this.pending = [];
+      await control.guard(Promise.all(pending));
+    }
+    for (const channel of this.outputChannels)
+      if (!channel.hasSpace) await control.guard(channel.whenSpace());
+  }
+
+  /** True when `waitForOutputs` has something to wait for; keeps the busy path free of promises. */
+  protected get outputsBlocked(): boolean {
+    if (this.pending.length > 0) return true;
+    for (const channel of this.outputChannels) if (!channel.hasSpace) return true;
+    return false;
+  }
+
+  protected checkStopped(): void {
+    if (this.env.control.stopping) throw STOPPED;
+  }
+
+  protected fireTimers(): void {
+    const now = this.env.clock.now();
+    for (const link of this.links) link.fireDue(now);
+  }
+
+  /** How long to wait for input before the next processing-time callback is due (Infinity: none). */
+  protected timerDelay(): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const link of this.links) if (link.times.next < next) next = link.times.next;
+    if (next === Number.POSITIVE_INFINITY) return next;
+    const delay = Math.max(0, next - this.env.clock.now());
+    return this.env.clock === systemClock ? delay : Math.min(delay, MANUAL_CLOCK_RECHECK_MS);
+  }
+
+  /** Tells downstream whether this subtask holds back their watermark; sent only on change. */
+  protected setOutputIdle(idle: boolean): void {
+    if (idle === this.outputIdle) return;
+    this.outputIdle = idle;
+    const message = { kind: 'idle', idle } as const;
+    for (const channel of this.outputChannels) channel.push(message);
+  }
+
+  /** End of input: the final watermark through the chain, endInput in plan order, then 'end' downstream. */
+  protected async finishChain(): Promise<void> {
+    this.setOutputIdle(false);
+    this.links[0].advanceWatermark(MAX_TIMESTAMP);
+    await this.waitForOutputs();
+    for (const link of this.links) {
+      const ended = link.operator?.endInput?.();
+      if (ended) await this.env.control.guard(ended);
+      await this.waitForOutputs();
+    }
+    for (const channel of this.outputChannels) channel.push({ kind: 'end' });
+  }
+
+  /** Opens the chain from its tail to its head, so every operator's consumers are ready first. */
+  protected async openLinks(): Promise<void> {
+    for (let i = this.links.length - 1; i >= 0; i--) {
+      const link = this.links[i];
+      this.opened.push(link);
+      const opened = link.operator?.open?.(link.context!);
+      if (opened) await this.env.control.guard(opened);
+    }
+  }
+
+  private async close(quiet: boolean): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    const attempt = async (what: string, action: () => unknown): Promise<void> => {
+      try {
+        await action();
+      } catch (error) {
+        if (quiet) this.env.logger?.warn({ err: error, task: this.name, what }, 'close failed');
+        else failure ??= { error };
+      }
+    };
+    await attempt('source', () => this.closeOwn(quiet));
+    // Head first: upstream stops before the operators it feeds.
+    const links = this.opened.reverse();
+    this.opened = [];
+    for (const link of links) {
+      await attempt(link.node.name, () => link.operator?.close?.());
+      link.keyedState?.dispose();
+    }
+    if (failure !== undefined) throw failure.error;
+  }
+}

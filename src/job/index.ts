@@ -1,0 +1,2 @@
+export * from './embedded-broker.ts';
+export * from './run-job.ts';
