@@ -9,6 +9,7 @@ class FilterOperator implements Operator<unknown, unknown> {
   private readonly fn: FilterFunction<unknown>;
   private readonly name: string;
   private output!: Output<unknown>;
+  private kept = new Int32Array(0);
 
   constructor(node: PlanNodeOf<'filter'>) {
     this.fn = node.fn;
@@ -24,20 +25,27 @@ class FilterOperator implements Operator<unknown, unknown> {
     const inputTimestamps = batch.timestamps;
     const count = input.length;
     const fn = this.fn;
-    const values: unknown[] = [];
-    const timestamps: number[] = [];
+    // Indexes of kept elements first, so the output arrays are allocated once at their final size.
+    const kept = this.kept.length >= count ? this.kept : (this.kept = new Int32Array(count));
+    let n = 0;
     let i = 0;
     try {
-      for (; i < count; i++) {
-        if (fn(input[i])) {
-          values.push(input[i]);
-          timestamps.push(inputTimestamps[i]);
-        }
-      }
+      for (; i < count; i++) if (fn(input[i])) kept[n++] = i;
     } catch (cause) {
       throw userFunctionFailed(this.name, input[i], cause);
     }
-    this.output.emit(values.length === count ? batch : { values, timestamps });
+    if (n === count) {
+      this.output.emit(batch);
+      return;
+    }
+    const values = new Array<unknown>(n);
+    const timestamps = new Array<number>(n);
+    for (let j = 0; j < n; j++) {
+      const at = kept[j];
+      values[j] = input[at];
+      timestamps[j] = inputTimestamps[at];
+    }
+    this.output.emit({ values, timestamps });
   }
 }
 
