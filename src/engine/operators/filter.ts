@@ -26,7 +26,8 @@ class FilterOperator implements Operator<unknown, unknown> {
     const count = input.length;
     const fn = this.fn;
     // Indexes of kept elements first, so the output arrays are allocated once at their final size.
-    const kept = this.kept.length >= count ? this.kept : (this.kept = new Int32Array(count));
+    if (this.kept.length < count) this.kept = new Int32Array(count);
+    const kept = this.kept;
     let n = 0;
     let i = 0;
     try {
