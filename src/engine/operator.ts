@@ -2,6 +2,7 @@ import type { Clock } from '../common/time.ts';
 import type { RuntimeContext } from '../plan/functions.ts';
 import type { KeyedStateBackend } from '../state/backend.ts';
 import type { KeyGroupRange } from '../state/key-groups.ts';
+import type { SnapshotReader, SnapshotWriter } from '../state/snapshot-format.ts';
 import type { Batch } from './batch.ts';
 
 /** Where an operator sends results; downstream operators in the same task run synchronously inside emit. */
@@ -41,5 +42,15 @@ export interface Operator<IN, OUT> {
   onProcessingTime?(now: number): void;
   /** All inputs ended (after the final watermark); flush what is buffered. */
   endInput?(): void | Promise<void>;
+  /**
+   * The checkpoint barrier reached this operator on every input. Write state the operator keeps outside
+   * the keyed backend (timers, window buckets, buffers) — the runtime snapshots ctx.keyedState itself.
+   * Runs synchronously at the barrier; a returned promise is awaited before the checkpoint completes.
+   */
+  snapshotState?(checkpointId: number, writer: SnapshotWriter): void | Promise<void>;
+  /** Before open(): state of a restored checkpoint or savepoint. ctx.keyedState is restored by the runtime. */
+  restoreState?(reader: SnapshotReader): void | Promise<void>;
+  /** Every operator of the job has its state of this checkpoint durably stored. */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;
 }

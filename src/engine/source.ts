@@ -11,6 +11,12 @@ export interface RawBadRecord {
   readonly timestamp: number;
 }
 
+/** A split's position, e.g. { split: 'clicks-0', position: { topic: 'clicks', partition: 0, offset: 42 } }. */
+export interface SplitPosition {
+  readonly split: string;
+  readonly position: unknown;
+}
+
 /**
  * Records of one split (a Kafka partition, a file, a socket). A chunk with no values announces a split
  * (it then takes part in the watermark minimum); `ended` says the split will send no more.
@@ -44,7 +50,17 @@ export interface SourceContext {
  * is bounded and finished.
  */
 export interface SourceReader<T> {
+  /**
+   * Before open(), when the job restores: positions from snapshotPositions() of every subtask of the
+   * previous run (a union: pick the splits this subtask now owns).
+   */
+  restorePositions?(positions: readonly SplitPosition[]): void;
   open(ctx: SourceContext): Promise<void>;
+  /**
+   * Where each split of this subtask stands after the records returned so far (called at a checkpoint
+   * barrier, between polls). A source without it cannot rewind: it restarts from its beginning.
+   */
+  snapshotPositions?(): SplitPosition[];
   poll(maxWaitMs: number): Promise<SourceChunk<T>[] | null>;
   close(): Promise<void>;
 }

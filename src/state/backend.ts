@@ -1,6 +1,7 @@
 import type { Clock } from '../common/time.ts';
 import type { KeyedStateStore } from '../plan/state.ts';
 import type { KeyGroupRange } from './key-groups.ts';
+import type { SnapshotReader, SnapshotWriter } from './snapshot-format.ts';
 
 /**
  * Keyed state of one operator subtask. The operator sets the current key before calling user code;
@@ -22,6 +23,14 @@ export interface KeyedStateBackend {
   mergeNamespaces(target: string, sources: readonly string[]): void;
   /** Distinct keys holding any state (for metrics and tests). */
   keyCount(): number;
+  /**
+   * Writes every entry (canonical format) as of now. What is written must not change when state is
+   * updated afterwards; a backend may return a promise for work done after the consistent cut
+   * (asynchronous snapshot), and processing continues meanwhile.
+   */
+  snapshot(writer: SnapshotWriter): void | Promise<void>;
+  /** Loads entries (of this subtask's key groups) into an empty backend. */
+  restore(reader: SnapshotReader): void | Promise<void>;
   dispose(): void;
 }
 
