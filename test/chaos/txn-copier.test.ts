@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { seededRandom } from '../../src/common/random.ts';
 import { kcatMissing } from '../compat/kcat/kcat.ts';
 import { LineProcess } from '../compat/support/child-process.ts';
 import { findPython } from '../compat/support/python.ts';
@@ -37,18 +38,6 @@ after(async () => {
   await broker?.stop();
 });
 
-/** mulberry32: the kill points of a run follow from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Appends `count` plain input records, round-robin over the partitions. */
 async function addInput(from: number, count: number): Promise<string[]> {
   const values = Array.from({ length: count }, (_, i) => `in-${from + i}`);
@@ -71,7 +60,7 @@ test(`a transactional copier killed with kill -9 ${KILLS} times copies every rec
 }, async (t) => {
   await createTopic(socket, 'copier-in', PARTITIONS);
   await createTopic(socket, 'copier-out', PARTITIONS);
-  const rng = random(SEED);
+  const rng = seededRandom(SEED);
   const inputs: string[] = [];
   const seenCommitted: string[] = [];
   let killedMidway = 0;
