@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StreamError } from '../../common/errors.ts';
+import { seededRandom } from '../../common/random.ts';
 import { BatchCursor } from './batch-cursor.ts';
 import { decodeControlRecord } from './control.ts';
 import { decodeRecordBatch, decodeRecordBatches } from './decode.ts';
 import { encodeRecordBatch } from './encode.ts';
 import {
-import { seededRandom } from '../../common/random.ts';
   BATCH_LENGTH_OFFSET,
   MAGIC_OFFSET,
   RECORD_BATCH_OVERHEAD,
@@ -22,7 +22,6 @@ import { seededRandom } from '../../common/random.ts';
  */
 
 const CASES = 20_000;
-
 
 function seeds(): Buffer[] {
   const records = Array.from({ length: 6 }, (_, i) => ({
