@@ -45,3 +45,31 @@ test('sessions merge events at most gap apart, touching windows included', async
     { key: 'a', start: 21, end: 31, count: 1, sum: 1 },
   ]);
 });
+
+test('sessions keep events with equal timestamps together', async () => {
+  // DuckDB ordered the two peers at 48 one way for lag() and the other way for the running count, and
+  // put one of them in the session before: [37, 53) and [48, 53) overlapped. Found by
+  // test/differential/windows.test.ts; this input reproduced it every time.
+  const times = [
+    73, 60, 10, 115, 28, 64, 30, 113, 48, 37, 108, 7, 148, 101, 5, 101, 17, 48, 24, 134, 21, 18, 10, 101,
+  ];
+  const rows = await windowAnswer(
+    times.map((ts) => ({ key: 'a', ts, value: 1 })),
+    { kind: 'session', gap: 5 },
+  );
+  assert.deepEqual(
+    rows.map((r) => [r.start, r.end, r.count]),
+    [
+      [5, 15, 4],
+      [17, 35, 6],
+      [37, 42, 1],
+      [48, 53, 2],
+      [60, 69, 2],
+      [73, 78, 1],
+      [101, 106, 3],
+      [108, 120, 3],
+      [134, 139, 1],
+      [148, 153, 1],
+    ],
+  );
+});

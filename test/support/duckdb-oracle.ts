@@ -75,11 +75,14 @@ function querySql(window: OracleWindow): string {
     }
     case 'session': {
       const gap = integer(window.gap);
+      // Events with equal timestamps are peers: lag() puts them in some order and the running sum may
+      // use another, so a 'rows' frame could split peers between two sessions. A 'range' frame counts
+      // all peers together, and only the first of them can start a session.
       return `with ordered as (
           select *, ts - lag(ts) over (partition by key order by ts) as delta from ev),
         numbered as (
           select *, sum(case when delta is null or delta > ${gap} then 1 else 0 end)
-            over (partition by key order by ts rows unbounded preceding) as session from ordered)
+            over (partition by key order by ts range between unbounded preceding and current row) as session from ordered)
         select key, min(ts) as start, max(ts) + ${gap} as "end", count(*) as count, sum(value) as sum
         from numbered group by key, session ${order}`;
     }
