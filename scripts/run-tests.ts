@@ -7,7 +7,13 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-const DEFAULT_GLOBS = ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'];
+const DEFAULT_GLOBS = [
+  'src/**/*.test.ts',
+  'test/**/*.test.ts',
+  'bench/**/*.test.ts',
+  'scripts/**/*.test.ts',
+  'examples/**/*.test.ts',
+];
 const globs = process.argv.length > 2 ? process.argv.slice(2) : DEFAULT_GLOBS;
 
 const child = spawn(

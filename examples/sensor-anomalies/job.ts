@@ -1,12 +1,14 @@
 // Sensor anomaly detection: per sensor, keyed state holds a running mean and variance; a reading more
-// than 3 standard deviations from the mean of the readings before it is written to `anomalies`.
+// than --threshold (default 3) standard deviations from the mean of the readings before it, once the
+// sensor has --min-readings readings, is written to `anomalies`.
 //
-//   eddy run examples/sensor-anomalies/job.ts -- --input-topic sensor-readings --min-readings 10
+//   eddy run examples/sensor-anomalies/job.ts -- --input-topic sensor-readings --min-readings 10 --threshold 3
 import {
   defineJob,
   type KeyedProcessFunction,
   kafkaSink,
   kafkaSource,
+  StreamError,
   Time,
   type ValueState,
   valueState,
@@ -64,6 +66,19 @@ export function detectAnomalies(
 
 export default defineJob((env, { flags }) => {
   const minReadings = Number(flags['min-readings'] ?? 10);
+  const threshold = Number(flags.threshold ?? 3);
+  if (!Number.isInteger(minReadings) || minReadings < 2) {
+    throw new StreamError(
+      'CLI_BAD_ARGUMENT',
+      `--min-readings needs a whole number of at least 2, got "${flags['min-readings']}"`,
+    );
+  }
+  if (!(threshold > 0)) {
+    throw new StreamError(
+      'CLI_BAD_ARGUMENT',
+      `--threshold needs a positive number, got "${flags.threshold}"`,
+    );
+  }
   env
     .fromSource(
       kafkaSource<Reading>({
@@ -77,7 +92,7 @@ export default defineJob((env, { flags }) => {
       'sensor readings',
     )
     .keyBy((reading) => reading.sensor_id)
-    .process(detectAnomalies(minReadings))
+    .process(detectAnomalies(minReadings, threshold))
     .name('detect anomalies')
     .sinkTo(
       kafkaSink<Anomaly>({

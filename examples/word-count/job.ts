@@ -9,7 +9,7 @@ import {
   defineJob,
   fileSource,
   parseDuration,
-  Time,
+  StreamError,
   TumblingProcessingTimeWindows,
   WatermarkStrategy,
 } from '../../src/index.ts';
@@ -30,7 +30,13 @@ export function splitWords(line: string, out: Collector<WordCount>): void {
 }
 
 export default defineJob((env, { flags }) => {
-  const windowSize = parseDuration(flags.window ?? '10s') ?? Time.seconds(10);
+  const windowSize = parseDuration(flags.window ?? '10s');
+  if (windowSize === undefined || windowSize <= 0) {
+    throw new StreamError(
+      'CLI_BAD_ARGUMENT',
+      `--window needs a duration like 10s or 1m, got "${flags.window}"`,
+    );
+  }
   const watch = flags.watch === 'true';
   env
     .fromSource(

@@ -1,5 +1,6 @@
 import { basename, extname } from 'node:path';
 import { createEnvironment } from '../api/index.ts';
+import { StreamError } from '../common/errors.ts';
 import type { Logger } from '../common/logging.ts';
 import { type EmbeddedBrokerOptions, type RunningJob, startEmbeddedBroker, startJob } from '../job/index.ts';
 import { loadJobFile } from './job-file.ts';
@@ -23,10 +24,7 @@ export interface RunJobFileOptions {
  */
 export async function runJobFile(options: RunJobFileOptions): Promise<RunningJob> {
   const define = await loadJobFile(options.path);
-  const broker =
-    options.bootstrap === undefined
-      ? await startEmbeddedBroker({ ...options.embeddedBroker, logger: options.logger })
-      : undefined;
+  const broker = options.bootstrap === undefined ? await startOwnBroker(options) : undefined;
   try {
     const bootstrap = options.bootstrap ?? broker?.bootstrap;
     const jobName = basename(options.path, extname(options.path));
@@ -42,5 +40,27 @@ export async function runJobFile(options: RunJobFileOptions): Promise<RunningJob
   } catch (error) {
     await broker?.close();
     throw error;
+  }
+}
+
+/**
+ * The embedded broker; a port it cannot have becomes a usage error that says what to pass instead,
+ * since the usual cause is a second `eddy run` on the default port.
+ */
+async function startOwnBroker(options: RunJobFileOptions) {
+  try {
+    return await startEmbeddedBroker({ ...options.embeddedBroker, logger: options.logger });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    const where = `${options.embeddedBroker.host ?? 'localhost'}:${options.embeddedBroker.port ?? 9092}`;
+    const why =
+      code === 'EADDRINUSE' ? 'the port is in use (another eddy run or broker?)' : 'permission denied';
+    throw new StreamError(
+      'CLI_BAD_ARGUMENT',
+      `the embedded broker cannot listen on ${where}: ${why}. Pass --port 0 to let it pick a free port, ` +
+        'or --bootstrap host:port to run the job against a broker that is already running',
+      { cause: error },
+    );
   }
 }
