@@ -96,6 +96,9 @@ export default defineJob((env, { flags }) => {
     late: flags['late-topic'] ?? 'late-events',
     deadLetters: flags['dead-letter-topic'] ?? 'dead-letters',
   };
+  // With checkpoints (eddy run --state-dir ...) every output topic is written exactly once: records
+  // and input offsets commit in one Kafka transaction per checkpoint. Without, at least once.
+  const guarantee = env.config.checkpointing?.mode === 'exactly-once' ? 'exactly-once' : 'at-least-once';
   const clicks = env.fromSource(
     kafkaSource<Click>({
       topics: [topics.input],
@@ -107,17 +110,28 @@ export default defineJob((env, { flags }) => {
     {
       badRecords: {
         kind: 'dead-letter',
-        sink: kafkaSink<DeadLetter>({ topic: topics.deadLetters, format: 'json' }),
+        sink: kafkaSink<DeadLetter>({ topic: topics.deadLetters, format: 'json', guarantee }),
       },
     },
   );
   clickstreamPipeline(clicks, {
-    pageViews: kafkaSink<PageViews>({ topic: topics.pageViews, format: 'json', key: (row) => row.page }),
+    pageViews: kafkaSink<PageViews>({
+      topic: topics.pageViews,
+      format: 'json',
+      key: (row) => row.page,
+      guarantee,
+    }),
     userMetrics: kafkaSink<UserMetrics>({
       topic: topics.userMetrics,
       format: 'json',
       key: (row) => row.user_id,
+      guarantee,
     }),
-    lateClicks: kafkaSink<Click>({ topic: topics.late, format: 'json', key: (click) => click.user_id }),
+    lateClicks: kafkaSink<Click>({
+      topic: topics.late,
+      format: 'json',
+      key: (click) => click.user_id,
+      guarantee,
+    }),
   });
 });

@@ -199,3 +199,17 @@ test('the plan is frozen, and toPlan can be called again after more is built', (
     sink: { connector: 'print', config: { prefix: 'again' } },
   });
 });
+
+test('the state backend is heap by default, lmdb when asked, and anything else is refused', () => {
+  assert.equal(createEnvironment().config.stateBackend, undefined);
+  assert.deepEqual(createEnvironment({ stateBackend: { kind: 'lmdb' } }).config.stateBackend, {
+    kind: 'lmdb',
+  });
+  const env = createEnvironment().setStateBackend({ kind: 'lmdb', dir: '/fast/eddy' });
+  assert.deepEqual(env.config.stateBackend, { kind: 'lmdb', dir: '/fast/eddy' });
+  assert.equal(env.setStateBackend('heap').config.stateBackend, 'heap');
+  assert.throws(
+    () => env.setStateBackend('rocksdb' as 'heap'),
+    (e) => isStreamError(e, 'ENG_INVALID_ARGUMENT') && /stateBackend must be 'heap' or/.test(String(e)),
+  );
+});

@@ -1,11 +1,21 @@
 import type { Clock } from '../common/time.ts';
 import type { SourceDescriptor } from '../plan/connectors.ts';
-import { DEFAULT_JOB_CONFIG, type JobPlan } from '../plan/nodes.ts';
+import {
+  DEFAULT_JOB_CONFIG,
+  type JobPlan,
+  type RestartStrategyConfig,
+  type StateBackendConfig,
+} from '../plan/nodes.ts';
 import type { WatermarkStrategySpec } from '../plan/watermarks.ts';
 import { DataStream } from './data-stream.ts';
 import { KeyedStream } from './keyed-stream.ts';
 import { buildPlan } from './ops/build-plan.ts';
 import { addSource, elementsDescriptor, iterableDescriptor, type SourceOptions } from './ops/connectors.ts';
+import {
+  type CheckpointingOptions,
+  checkpointingConfig,
+  restartStrategyConfig,
+} from './ops/fault-tolerance.ts';
 import { JobGraph } from './ops/job-graph.ts';
 import { setConfig, validatedConfig } from './ops/job-options.ts';
 
@@ -24,6 +34,12 @@ export interface EnvironmentOptions {
   readonly batchSize?: number;
   /** Batches a channel holds before its writer waits (backpressure). Default 8. */
   readonly channelCapacity?: number;
+  /** Periodic checkpoints every `interval` ms (see enableCheckpointing). Default: off. */
+  readonly checkpointing?: CheckpointingOptions & { readonly interval: number };
+  /** See setRestartStrategy. Default: none without checkpointing, fixed delay with it. */
+  readonly restartStrategy?: RestartStrategyConfig;
+  /** See setStateBackend. Default 'heap'. */
+  readonly stateBackend?: StateBackendConfig;
 }
 
 /**
@@ -40,9 +56,12 @@ export class StreamEnvironment {
 
   /** Use createEnvironment(). */
   constructor(options: EnvironmentOptions = {}) {
-    this.#graph = new JobGraph(validatedConfig({ ...DEFAULT_JOB_CONFIG, jobName: 'eddy job' }, options), {
+    const { checkpointing, restartStrategy, ...rest } = options;
+    this.#graph = new JobGraph(validatedConfig({ ...DEFAULT_JOB_CONFIG, jobName: 'eddy job' }, rest), {
       keyed: (ref, key) => new KeyedStream(ref, key),
     });
+    if (checkpointing !== undefined) this.enableCheckpointing(checkpointing.interval, checkpointing);
+    if (restartStrategy !== undefined) this.setRestartStrategy(restartStrategy);
   }
 
   /** The settings so far (a copy). @example env.config.parallelism */
@@ -89,6 +108,43 @@ export class StreamEnvironment {
   /** @example env.setChannelCapacity(4) */
   setChannelCapacity(channelCapacity: number): this {
     setConfig(this.#graph.config, { channelCapacity });
+    return this;
+  }
+
+  /**
+   * Takes a checkpoint every `interval` ms: aligned barriers, state files plus a manifest under the
+   * job's state directory, sinks committed when it completes. With checkpointing on, a failed job
+   * restarts from the latest checkpoint (fixed delay, 1 s, unless setRestartStrategy says otherwise).
+   *
+   * @example
+   * env.enableCheckpointing(Time.seconds(10), { minPause: Time.seconds(2), retained: 3 });
+   */
+  enableCheckpointing(interval: number, options: CheckpointingOptions = {}): this {
+    setConfig(this.#graph.config, { checkpointing: checkpointingConfig(interval, options) });
+    return this;
+  }
+
+  /**
+   * What to do when the job fails: give up, or tear down and continue from the latest checkpoint.
+   *
+   * @example
+   * env.setRestartStrategy(RestartStrategies.fixedDelay(3, Time.seconds(10)));
+   */
+  setRestartStrategy(strategy: RestartStrategyConfig): this {
+    setConfig(this.#graph.config, { restartStrategy: restartStrategyConfig(strategy) });
+    return this;
+  }
+
+  /**
+   * Where keyed state lives: 'heap' (the default, fastest) or lmdb on local disk, for state larger
+   * than memory (`dir`: where its working files go; default the job's state directory). Snapshots
+   * have one format, so a savepoint of either restores on the other.
+   *
+   * @example
+   * env.setStateBackend({ kind: 'lmdb', dir: '/fast-disk/eddy' });
+   */
+  setStateBackend(backend: StateBackendConfig): this {
+    setConfig(this.#graph.config, { stateBackend: backend });
     return this;
   }
 

@@ -27,7 +27,14 @@ export type {
   TimerService,
   WindowContext,
 } from '../plan/functions.ts';
-export type { JobConfig, JobPlan, Partitioning, PlanNode } from '../plan/nodes.ts';
+export type {
+  CheckpointingConfig,
+  JobConfig,
+  JobPlan,
+  Partitioning,
+  PlanNode,
+  RestartStrategyConfig,
+} from '../plan/nodes.ts';
 export { type OutputTag, outputTag } from '../plan/output-tag.ts';
 export type {
   AggregateFunction,
@@ -60,6 +67,7 @@ export type {
 } from '../plan/windows.ts';
 export { AllWindowedStream } from './all-windowed-stream.ts';
 export { CountEvictor, customEvictor, type EvictorOptions, TimeEvictor } from './builders/evictors.ts';
+export { RestartStrategies } from './builders/restart-strategies.ts';
 export {
   aggregatingState,
   listState,
@@ -107,4 +115,5 @@ export type {
 export { defineJob, type JobArgs, type JobDefinition } from './job.ts';
 export { KeyedStream } from './keyed-stream.ts';
 export type { SourceOptions } from './ops/connectors.ts';
+export type { CheckpointingOptions } from './ops/fault-tolerance.ts';
 export { WindowedStream } from './windowed-stream.ts';

@@ -2,7 +2,13 @@ import { basename, extname } from 'node:path';
 import { createEnvironment } from '../api/index.ts';
 import { StreamError } from '../common/errors.ts';
 import type { Logger } from '../common/logging.ts';
-import { type EmbeddedBrokerOptions, type RunningJob, startEmbeddedBroker, startJob } from '../job/index.ts';
+import {
+  type EmbeddedBrokerOptions,
+  type RunningJob,
+  startControlServer,
+  startEmbeddedBroker,
+  startJob,
+} from '../job/index.ts';
 import { loadJobFile } from './job-file.ts';
 
 export interface RunJobFileOptions {
@@ -15,28 +21,71 @@ export interface RunJobFileOptions {
   readonly embeddedBroker: EmbeddedBrokerOptions;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
+  readonly checkpoints?: RunCheckpointOptions;
 }
+
+/** `eddy run --state-dir --checkpoint-interval --from-savepoint --allow-non-restored-state`. */
+export interface RunCheckpointOptions {
+  /** With it: checkpoints on, resume from the latest one of the job id, control socket. */
+  readonly stateDir?: string;
+  /** Default 10 s; a job that enables checkpointing itself keeps its own settings. */
+  readonly checkpointInterval?: number;
+  readonly fromSavepoint?: string;
+  readonly allowNonRestoredState?: boolean;
+}
+
+/** The checkpoint interval `eddy run --state-dir` uses when neither the flag nor the job names one. */
+export const DEFAULT_CLI_CHECKPOINT_INTERVAL = 10_000;
 
 /**
  * What `eddy run` does: start the embedded broker unless a bootstrap was given, import the job file,
  * let it build the job on a fresh environment, and start the plan. The default parallelism comes from
  * the command line; a job that sets its own wins, as in Flink.
  */
-export async function runJobFile(options: RunJobFileOptions): Promise<RunningJob> {
+export async function runJobFile(
+  options: RunJobFileOptions,
+): Promise<RunningJob & { readonly controlSocket?: string }> {
   const define = await loadJobFile(options.path);
   const broker = options.bootstrap === undefined ? await startOwnBroker(options) : undefined;
   try {
     const bootstrap = options.bootstrap ?? broker?.bootstrap;
     const jobName = basename(options.path, extname(options.path));
+    const checkpoints = options.checkpoints ?? {};
+    const stateDir = checkpoints.stateDir;
     const env = createEnvironment({ jobName, parallelism: options.parallelism });
+    if (stateDir !== undefined || checkpoints.checkpointInterval !== undefined)
+      env.enableCheckpointing(checkpoints.checkpointInterval ?? DEFAULT_CLI_CHECKPOINT_INTERVAL);
     await define(env, { flags: options.flags, bootstrap });
-    return startJob(env.toPlan(), {
+    const running = startJob(env.toPlan(), {
       jobId: options.jobId,
       bootstrap,
       ownedBroker: broker,
       logger: options.logger,
       signal: options.signal,
+      stateDir,
+      // With a state dir, a run started again (after kill -9, say) goes on from its latest checkpoint.
+      restoreFrom:
+        checkpoints.fromSavepoint !== undefined
+          ? { path: checkpoints.fromSavepoint }
+          : stateDir === undefined
+            ? undefined
+            : 'latest',
+      allowNonRestoredState: checkpoints.allowNonRestoredState,
     });
+    if (stateDir === undefined) return running; // checkpoints (if any) in a temp dir: restarts only
+    let server: Awaited<ReturnType<typeof startControlServer>>;
+    try {
+      server = await startControlServer(running.execution, {
+        stateDir,
+        jobId: running.jobId,
+        logger: options.logger,
+      });
+    } catch (error) {
+      await running.cancel();
+      throw error;
+    }
+    const done = running.done.finally(() => server?.close());
+    return { ...running, done, controlSocket: server?.path };
   } catch (error) {
     await broker?.close();
     throw error;

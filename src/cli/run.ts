@@ -1,3 +1,5 @@
+import { StreamError } from '../common/errors.ts';
+import { parseDuration } from '../common/time.ts';
 import type { CliCommand } from './command.ts';
 import { parseJobFlags } from './job-file.ts';
 import { positiveInt } from './parse.ts';
@@ -8,6 +10,38 @@ interface RunFlags {
   jobId?: string;
   dataDir?: string;
   port?: string;
+  stateDir?: string;
+  checkpointInterval?: string;
+  fromSavepoint?: string;
+  allowNonRestoredState?: boolean;
+}
+
+/** A duration flag ("10s", "500ms", "2m", or ms) above 0, or CLI_BAD_ARGUMENT naming the flag. */
+function duration(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0)
+    throw new StreamError(
+      'CLI_BAD_ARGUMENT',
+      `${flag} needs a duration above 0 such as 10s or 500ms, got "${text}"`,
+    );
+  return ms;
+}
+
+/** The checkpoint flags; a state directory needs a job id, or a run started again could not find it. */
+function checkpointFlags(flags: RunFlags) {
+  const interval = duration('--checkpoint-interval', flags.checkpointInterval);
+  if (flags.stateDir !== undefined && flags.jobId === undefined)
+    throw new StreamError(
+      'CLI_BAD_ARGUMENT',
+      '--state-dir needs --job-id: a run started again with the same id goes on from its last checkpoint',
+    );
+  return {
+    stateDir: flags.stateDir,
+    checkpointInterval: interval,
+    fromSavepoint: flags.fromSavepoint,
+    allowNonRestoredState: flags.allowNonRestoredState === true,
+  };
 }
 
 export const runCommand: CliCommand = {
@@ -23,7 +57,21 @@ export const runCommand: CliCommand = {
       .option('--job-id <id>', 'job id (default: the job name and a random suffix)')
       .option('--data-dir <dir>', 'embedded broker data directory (default .eddy/broker)')
       .option('--port <port>', 'embedded broker port (default 9092; 0 picks a free one)')
+      .option(
+        '--state-dir <dir>',
+        'checkpoints go to <dir>/<job-id>; a run with the same --job-id goes on from the latest one',
+      )
+      .option(
+        '--checkpoint-interval <duration>',
+        'take a checkpoint this often, e.g. 10s (default 10s with --state-dir)',
+      )
+      .option('--from-savepoint <path>', 'start from this savepoint (or checkpoint) directory')
+      .option(
+        '--allow-non-restored-state',
+        'drop state of operators the job no longer has instead of failing',
+      )
       .action(async (job: string, jobFlags: string[], flags: RunFlags) => {
+        const checkpoints = checkpointFlags(flags);
         const settings = context.config({ brokerDataDir: flags.dataDir, brokerPort: flags.port });
         const logger = context.logger('run');
         const abort = new AbortController();
@@ -46,10 +94,25 @@ export const runCommand: CliCommand = {
             },
             logger,
             signal: abort.signal,
+            checkpoints,
           });
-          logger.info({ jobId: running.jobId, bootstrap: running.bootstrap }, 'job running');
+          logger.info(
+            {
+              jobId: running.jobId,
+              bootstrap: running.bootstrap,
+              ...(running.controlSocket === undefined ? {} : { control: running.controlSocket }),
+            },
+            'job running',
+          );
           const result = await running.done;
-          logger.info({ jobId: running.jobId, status: result.status }, 'job ended');
+          logger.info(
+            {
+              jobId: running.jobId,
+              status: result.status,
+              ...(result.savepoint ? { savepoint: result.savepoint } : {}),
+            },
+            'job ended',
+          );
         } finally {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);

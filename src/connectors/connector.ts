@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { CommittedCheckpointContext } from '../engine/connector-resolver.ts';
 import type { SinkWriter } from '../engine/sink.ts';
 import type { SourceReader } from '../engine/source.ts';
 
@@ -10,6 +11,8 @@ export interface ConnectorSide<Made> {
   readonly schema: z.ZodType;
   /** Called with the schema's parse result only. */
   create(config: unknown): Made;
+  /** Sources whose external system records committed checkpoints (Kafka); see ConnectorResolver. */
+  committedCheckpoint?(config: unknown, ctx: CommittedCheckpointContext): Promise<number | undefined>;
 }
 
 /** A connector as listed in src/connectors/registry.ts. */
@@ -28,8 +31,15 @@ export interface Connector {
 export function sourceSide<S extends z.ZodType>(
   schema: S,
   create: (config: z.output<S>) => SourceReader<unknown>,
+  committedCheckpoint?: (config: z.output<S>, ctx: CommittedCheckpointContext) => Promise<number | undefined>,
 ): ConnectorSide<SourceReader<unknown>> {
-  return { schema, create: (config) => create(config as z.output<S>) };
+  return {
+    schema,
+    create: (config) => create(config as z.output<S>),
+    ...(committedCheckpoint === undefined
+      ? {}
+      : { committedCheckpoint: (config, ctx) => committedCheckpoint(config as z.output<S>, ctx) }),
+  };
 }
 
 /** The sink counterpart of {@link sourceSide}. */

@@ -103,3 +103,18 @@ test('every connector and every config key is in docs/reference/connectors.md', 
     }
   }
 });
+
+test('committedCheckpoint: only sources whose system records checkpoints answer; configs are checked', async () => {
+  const ctx = { jobId: 'job-1' };
+  const elements = { connector: 'elements', config: { elements: [1] }, bounded: true };
+  assert.equal(await connectorResolver.committedCheckpoint?.(elements, ctx), undefined);
+  const kafka = {
+    connector: 'kafka',
+    config: { topics: [], startFrom: 'earliest', format: 'json' },
+    bounded: false,
+  };
+  await assert.rejects(
+    async () => connectorResolver.committedCheckpoint?.(kafka, ctx),
+    (e) => isStreamError(e, 'CON_INVALID_CONFIG') && /"topics": must name at least one topic/.test(e.message),
+  );
+});

@@ -1,6 +1,6 @@
 import { StreamError } from '../common/errors.ts';
 import { closestSpelling, editDistance } from '../common/spelling.ts';
-import type { ConnectorResolver } from '../engine/connector-resolver.ts';
+import type { CommittedCheckpointContext, ConnectorResolver } from '../engine/connector-resolver.ts';
 import type { SinkWriter } from '../engine/sink.ts';
 import type { SourceReader } from '../engine/source.ts';
 import type { SinkDescriptor, SourceDescriptor } from '../plan/connectors.ts';
@@ -74,5 +74,14 @@ export const connectorResolver: ConnectorResolver = {
     const side = sideOf(descriptor.connector, 'sink');
     const config = parseConfig(`${descriptor.connector} sink`, side.schema, descriptor.config);
     return side.create(config) as SinkWriter<unknown>;
+  },
+  async committedCheckpoint(
+    descriptor: SourceDescriptor<unknown>,
+    ctx: CommittedCheckpointContext,
+  ): Promise<number | undefined> {
+    const side = sideOf(descriptor.connector, 'source');
+    if (side.committedCheckpoint === undefined) return undefined;
+    const config = parseConfig(`${descriptor.connector} source`, side.schema, descriptor.config);
+    return side.committedCheckpoint(config, ctx);
   },
 };

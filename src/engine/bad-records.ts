@@ -3,7 +3,7 @@ import { StreamError } from '../common/errors.ts';
 import type { BadRecordPolicy, DeadLetter, SinkDescriptor } from '../plan/connectors.ts';
 import type { BadRecordCounts } from './metrics.ts';
 import { SerialWriter } from './serial-writer.ts';
-import type { SinkContext, SinkWriter } from './sink.ts';
+import type { SinkContext, SinkWriter, SourcePositions } from './sink.ts';
 import type { RawBadRecord } from './source.ts';
 
 export interface BadRecordRouterOptions {
@@ -84,6 +84,24 @@ export class BadRecordRouter {
     const letters = this.pending;
     this.pending = [];
     return this.serial.write({ values: letters, timestamps: letters.map((l) => l.timestamp) });
+  }
+
+  /**
+   * At a checkpoint barrier: dead letters so far belong to this checkpoint, so an exactly-once sink
+   * (a Kafka topic in the job's transaction) commits them with it and a restore never writes them twice.
+   */
+  async prepareCommit(checkpointId: number): Promise<void> {
+    const writer = this.writer;
+    if (writer?.prepareCommit === undefined || this.serial === undefined) return;
+    await this.flush();
+    await this.serial.exclusive(() => writer.prepareCommit!(checkpointId));
+  }
+
+  /** The checkpoint is durable: the dead-letter sink makes its part visible. */
+  async commit(checkpointId: number, positions: readonly SourcePositions[]): Promise<void> {
+    const writer = this.writer;
+    if (writer?.commit === undefined || this.serial === undefined) return;
+    await this.serial.exclusive(() => writer.commit!(checkpointId, positions));
   }
 
   async close(): Promise<void> {

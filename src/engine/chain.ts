@@ -6,6 +6,7 @@ import type { Exchange } from './exchange.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import type { Operator, OperatorContext, Output } from './operator.ts';
 import { ProcessingTimes } from './processing-times.ts';
+import type { SinkOperator } from './sink-operator.ts';
 
 /** What a link needs from its task: somewhere to park promises the task must await before going on. */
 export interface LinkHost {
@@ -70,6 +71,8 @@ export class ChainLink {
   operator: Operator<unknown, unknown> | undefined = undefined;
   context: OperatorContext<unknown> | undefined = undefined;
   keyedState: KeyedStateBackend | undefined = undefined;
+  /** Sink links: the same object as `operator`, with its two-phase-commit calls. */
+  sink: SinkOperator | undefined = undefined;
   /** The last watermark this operator received. */
   watermark = MIN_TIMESTAMP;
   /** The subtask running this link; set when the subtask is built. */

@@ -7,14 +7,24 @@
  * const { status } = await executeJob(plan, { connectors }).done;
  */
 export { type Batch, batchOf, EMPTY_BATCH } from './batch.ts';
-export type { ConnectorResolver } from './connector-resolver.ts';
+export type { CheckpointManifest, OperatorEntry, SubtaskEntry } from './checkpoint/manifest.ts';
 export {
+  checkpointDir,
+  jobStateDir,
+  listCheckpoints,
+  readManifest,
+  type StoredCheckpoint,
+} from './checkpoint/storage.ts';
+export type { CommittedCheckpointContext, ConnectorResolver } from './connector-resolver.ts';
+export {
+  type CheckpointMetrics,
   type ExecuteOptions,
   executeJob,
   type JobExecution,
   type JobMetrics,
   type JobResult,
   type OperatorMetrics,
+  type RestoredCheckpoint,
 } from './execute.ts';
 export {
   buildPhysicalGraph,
@@ -27,7 +37,7 @@ export type { ChannelMessage } from './messages.ts';
 export type { Operator, OperatorContext, Output } from './operator.ts';
 export { defaultOperatorServices, type OperatorServices } from './operator-services.ts';
 export { createOperator, isKeyedKind } from './operators/registry.ts';
-export type { SinkContext, SinkWriter } from './sink.ts';
-export type { RawBadRecord, SourceChunk, SourceContext, SourceReader } from './source.ts';
+export type { SinkContext, SinkWriter, SourcePositions } from './sink.ts';
+export type { RawBadRecord, SourceChunk, SourceContext, SourceReader, SplitPosition } from './source.ts';
 export { describeElement, userFunctionFailed, userHookFailed } from './user-function-error.ts';
 export { BoundedOutOfOrderness, createWatermarkGenerator } from './watermarks/generators.ts';

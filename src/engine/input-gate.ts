@@ -23,17 +23,31 @@ export class InputGate {
   readonly inputs: readonly GateInput[];
   private next = 0;
   private waiter: (() => void) | undefined = undefined;
+  /** Inputs held back during barrier alignment: their messages stay in the channel. */
+  private readonly blocked: boolean[];
 
   constructor(inputs: readonly GateInput[]) {
     this.inputs = inputs;
+    this.blocked = inputs.map(() => false);
     for (const input of inputs) input.channel.onPush = () => this.wake();
   }
 
-  /** The next message and the index of the input it came from, or undefined when all are empty. */
+  /** Stops reading an input until unblockAll (it delivered a checkpoint barrier; the others have not). */
+  block(input: number): void {
+    this.blocked[input] = true;
+  }
+
+  unblockAll(): void {
+    this.blocked.fill(false);
+    this.wake();
+  }
+
+  /** The next message and the index of the input it came from, or undefined when all unblocked inputs are empty. */
   poll(): { readonly input: number; readonly message: ChannelMessage } | undefined {
     const count = this.inputs.length;
     for (let step = 0; step < count; step++) {
       const index = (this.next + step) % count;
+      if (this.blocked[index]) continue;
       const message = this.inputs[index].channel.shift();
       if (message !== undefined) {
         this.next = (index + 1) % count;
@@ -64,7 +78,8 @@ export class InputGate {
     });
   }
 
-  private wake(): void {
+  /** Ends a pending wait early (a mailbox action or an unblocked input needs the task). */
+  wake(): void {
     this.waiter?.();
   }
 }

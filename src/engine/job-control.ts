@@ -18,6 +18,7 @@ export class JobControl {
   private readonly stopListeners = new Set<() => void>();
   private firstError: StreamError | undefined;
   private wasCancelled = false;
+  private savepointPath: string | undefined = undefined;
   private readonly logger: Logger | undefined;
 
   constructor(logger?: Logger) {
@@ -37,7 +38,7 @@ export class JobControl {
   }
 
   get cancelled(): boolean {
-    return this.wasCancelled && this.firstError === undefined;
+    return this.wasCancelled && this.firstError === undefined && this.savepointPath === undefined;
   }
 
   /** Records the failure (only the first counts) and stops the job. */
@@ -57,6 +58,19 @@ export class JobControl {
     this.wasCancelled = true;
     this.logger?.info('job cancelled');
     this.stop();
+  }
+
+  /** Stop-with-savepoint: the savepoint at `path` is complete; tear everything down without draining. */
+  stopWithSavepoint(path: string): void {
+    if (this.stopping) return;
+    this.savepointPath = path;
+    this.logger?.info({ savepoint: path }, 'job stopped with a savepoint');
+    this.stop();
+  }
+
+  /** The savepoint the job stopped with, if it did. */
+  get stoppedWith(): string | undefined {
+    return this.firstError === undefined ? this.savepointPath : undefined;
   }
 
   /** Awaits `promise` unless the job stops first, in which case it throws STOPPED. */

@@ -14,8 +14,24 @@ export interface BadRecordCounts {
   skipped: number;
 }
 
-export interface JobMetrics extends BadRecordCounts {
+/** Counters of the records themselves, per attempt of the job (they start again after a restart). */
+export interface RecordMetrics extends BadRecordCounts {
   operators: OperatorMetrics[];
+}
+
+export interface CheckpointMetrics {
+  completed: number;
+  failed: number;
+  /** Id of the newest completed checkpoint or savepoint. */
+  latest?: number;
+  /** Id of the checkpoint or savepoint the current attempt started from. */
+  restored?: number;
+}
+
+export interface JobMetrics extends RecordMetrics {
+  /** How often the job was restarted after a failure. */
+  restarts: number;
+  checkpoints: CheckpointMetrics;
 }
 
 /**
@@ -37,7 +53,7 @@ export class MetricsRegistry {
     return metrics;
   }
 
-  snapshot(): JobMetrics {
+  snapshot(): RecordMetrics {
     return {
       operators: this.operators
         .map((metrics) => ({ ...metrics }))

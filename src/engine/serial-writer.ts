@@ -25,6 +25,18 @@ export class SerialWriter {
     return result ? this.follow(result) : undefined;
   }
 
+  /**
+   * Runs `action` (prepareCommit, commit) once every earlier write has finished; later writes wait for
+   * it, so the writer never sees two calls at once.
+   */
+  exclusive<T>(action: () => Promise<T>): Promise<T> {
+    const before = this.tail;
+    const result = before === undefined ? action() : before.then(action);
+    // The caller handles the result's rejection; the queue's copy must not surface as unhandled.
+    this.follow(result.then(() => {})).catch(() => {});
+    return result;
+  }
+
   /** Resolves when every write so far has finished; rejects with the first write error. */
   async drain(): Promise<void> {
     while (this.tail !== undefined) await this.tail;

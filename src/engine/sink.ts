@@ -1,5 +1,9 @@
+import type { CheckpointingConfig } from '../plan/nodes.ts';
 import type { Batch } from './batch.ts';
 import type { SplitPosition } from './source.ts';
+
+/** What a connector may know of the job's checkpointing (the engine passes the job's config). */
+export type CheckpointingContext = Pick<CheckpointingConfig, 'interval' | 'timeout' | 'mode'>;
 
 export interface SinkContext {
   readonly jobName: string;
@@ -8,6 +12,14 @@ export interface SinkContext {
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly bootstrap?: string;
+  /** The job's checkpointing; absent when the job does not checkpoint (exactly-once sinks refuse to run). */
+  readonly checkpointing?: CheckpointingContext;
+  /**
+   * Which of the job's processes (or worker threads: anything with its own module instances) runs this
+   * subtask, the same after a restart with the same layout; 0 when there is one. Kafka's exactly-once
+   * sink names its transactional producer `${jobId}-${processIndex}`.
+   */
+  readonly processIndex?: number;
 }
 
 /** A running sink subtask. write() may return a promise; the task awaits it, which is backpressure. */

@@ -1,8 +1,11 @@
+import { MIN_TIMESTAMP } from '../common/time.ts';
 import type { PlanNodeOf } from '../plan/nodes.ts';
 import { BadRecordRouter } from './bad-records.ts';
 import type { Batch } from './batch.ts';
 import type { ChainLink } from './chain.ts';
 import type { ConnectorResolver } from './connector-resolver.ts';
+import type { SourcePositions } from './sink.ts';
+import { checkpointingContext } from './sink-operator.ts';
 import type { SourceChunk, SourceReader } from './source.ts';
 import { Subtask, type SubtaskEnv } from './subtask.ts';
 import { SplitWatermarks } from './watermarks/split-watermarks.ts';
@@ -30,6 +33,10 @@ export class SourceSubtask extends Subtask {
   private reader: SourceReader<unknown> | undefined = undefined;
   private router: BadRecordRouter | undefined = undefined;
   private emitted = Number.NEGATIVE_INFINITY;
+  /** A checkpoint whose barrier this source must inject before its next poll. */
+  private barrierRequest: number | undefined = undefined;
+  /** After a stop-with-savepoint barrier: emit nothing until resumed (the savepoint failed) or stopped. */
+  private suspended = false;
   private readonly reject = (value: unknown, timestamp: number, error: string): void =>
     this.router!.rejectElement(value, timestamp, error, { source: this.node.name });
 
@@ -49,6 +56,8 @@ export class SourceSubtask extends Subtask {
 
   protected async open(): Promise<void> {
     await this.openLinks();
+    // A restored watermark holds from the start: nothing emitted later may go below it.
+    if (this.links[0].watermark > this.emitted) this.emitted = this.links[0].watermark;
     const { connectors, jobId, bootstrap } = this.options;
     const { config, clock, control } = this.env;
     const head = this.links[0];
@@ -65,12 +74,23 @@ export class SourceSubtask extends Subtask {
       operatorName: this.node.name,
       counts: this.env.metrics.badRecords,
       createSink: (descriptor) => connectors.createSink(descriptor),
-      sinkContext: { ...context, operatorName: `${this.node.name} (dead letters)` },
+      sinkContext: {
+        ...context,
+        operatorName: `${this.node.name} (dead letters)`,
+        ...checkpointingContext(config),
+      },
     });
     await control.guard(this.router.open());
     this.reader = connectors.createSource(this.node.source);
+    this.restorePositions(this.reader);
     await control.guard(
-      this.reader.open({ ...context, clock, batchSize: config.batchSize, signal: control.signal }),
+      this.reader.open({
+        ...context,
+        clock,
+        batchSize: config.batchSize,
+        signal: control.signal,
+        ...checkpointingContext(config),
+      }),
     );
   }
 
@@ -79,9 +99,17 @@ export class SourceSubtask extends Subtask {
     const reader = this.reader!;
     const interval = config.watermarkInterval;
     let lastCheck = clock.now();
+    if (this.emitted > MIN_TIMESTAMP) this.links[0].output.emitWatermark(this.emitted);
     for (;;) {
       this.checkStopped();
-      if (this.outputsBlocked) await this.waitForOutputs();
+      if (this.barrierRequest !== undefined || this.suspended) {
+        await this.injectBarrier();
+        continue;
+      }
+      if (this.outputsBlocked) {
+        await this.waitForOutputs(true);
+        continue;
+      }
       const chunks = await control.guard(reader.poll(this.pollWait()));
       if (chunks === null) break;
       // Callbacks that came due while polling run before the new records, as in operator subtasks.
@@ -95,8 +123,54 @@ export class SourceSubtask extends Subtask {
         this.checkWatermark(now);
       }
     }
+    // A barrier asked for during the last poll still goes out, with the final positions.
+    while (this.barrierRequest !== undefined) await this.injectBarrier();
+    this.reportFinished(reader.snapshotPositions?.());
     if (this.outputsBlocked) await this.waitForOutputs();
     await this.finishChain();
+  }
+
+  /** Called by the checkpoint coordinator once checkpoint `id` is durable: the dead-letter sink commits. */
+  override commitSideSinks(id: number, positions: readonly SourcePositions[]): Promise<void> {
+    return this.router?.commit(id, positions) ?? Promise.resolve();
+  }
+
+  /** Called by the checkpoint coordinator: inject the barrier of checkpoint `id` between polls. */
+  requestBarrier(id: number): void {
+    this.barrierRequest = id;
+    this.interrupt();
+  }
+
+  /** A stop-with-savepoint failed: go on emitting. */
+  resume(): void {
+    this.suspended = false;
+    this.interrupt();
+  }
+
+  private async injectBarrier(): Promise<void> {
+    const id = this.barrierRequest;
+    if (id !== undefined) {
+      this.barrierRequest = undefined;
+      const stop = this.env.checkpoints?.target(id)?.stopSources === true;
+      const positions = this.reader!.snapshotPositions?.();
+      // Dead letters written before the barrier commit with this checkpoint (exactly-once dead-letter sinks).
+      if (this.env.checkpoints?.target(id) !== undefined)
+        await this.env.control.guard(this.router!.prepareCommit(id));
+      await this.checkpoint(id, positions);
+      if (stop) this.suspended = true;
+    }
+    if (this.suspended && this.barrierRequest === undefined) await this.env.control.guard(this.interrupted());
+  }
+
+  private restorePositions(reader: SourceReader<unknown>): void {
+    const positions = this.env.restore?.get(this.node.id)?.positions;
+    if (positions === undefined) return;
+    if (reader.restorePositions !== undefined) reader.restorePositions(positions);
+    else
+      this.env.logger?.warn(
+        { source: this.node.name },
+        'this source cannot restore its positions; it starts from its beginning',
+      );
   }
 
   protected async closeOwn(quiet: boolean): Promise<void> {
@@ -157,6 +231,8 @@ export class SourceSubtask extends Subtask {
     this.setOutputIdle(false);
     if (watermark !== undefined && watermark > this.emitted) {
       this.emitted = watermark;
+      // Kept on the head link too: a checkpoint records it there and a restore puts it back.
+      this.links[0].watermark = watermark;
       this.links[0].output.emitWatermark(watermark);
     }
   }

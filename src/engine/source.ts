@@ -1,4 +1,5 @@
 import type { Clock } from '../common/time.ts';
+import type { CheckpointingContext } from './sink.ts';
 
 /** A record a source could not turn into an element; the job's bad-record policy decides its fate. */
 export interface RawBadRecord {
@@ -42,6 +43,8 @@ export interface SourceContext {
   /** Kafka bootstrap for connectors that did not name one (from `eddy run --bootstrap`). */
   readonly bootstrap?: string;
   readonly signal: AbortSignal;
+  /** The job's checkpointing; absent when the job does not checkpoint (Kafka then commits offsets itself). */
+  readonly checkpointing?: CheckpointingContext;
 }
 
 /**

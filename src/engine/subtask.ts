@@ -1,10 +1,14 @@
 import type { Logger } from 'pino';
 import { type Clock, MAX_TIMESTAMP, systemClock } from '../common/time.ts';
-import type { JobConfig } from '../plan/nodes.ts';
+import type { JobConfig, NodeId } from '../plan/nodes.ts';
 import type { ChainLink, LinkHost } from './chain.ts';
 import type { Channel } from './channel.ts';
+import { finishedLinks, type NodeRestore, restoreChain, snapshotChain } from './checkpoint/chain-snapshot.ts';
+import type { CheckpointHost } from './checkpoint/host.ts';
 import { type JobControl, STOPPED } from './job-control.ts';
 import type { MetricsRegistry } from './metrics.ts';
+import type { SourcePositions } from './sink.ts';
+import type { SplitPosition } from './source.ts';
 
 /** A clock other than the system clock is stepped by hand; waits re-check it this often (ms). */
 const MANUAL_CLOCK_RECHECK_MS = 10;
@@ -15,6 +19,10 @@ export interface SubtaskEnv {
   readonly config: JobConfig;
   readonly metrics: MetricsRegistry;
   readonly logger?: Logger;
+  /** Present when the job can take checkpoints or savepoints. */
+  readonly checkpoints?: CheckpointHost;
+  /** State to load before the links open, by plan node. */
+  readonly restore?: ReadonlyMap<NodeId, NodeRestore>;
 }
 
 /**
@@ -31,6 +39,11 @@ export abstract class Subtask implements LinkHost {
   protected outputIdle = false;
   private pending: Promise<void>[] = [];
   private opened: ChainLink[] = [];
+  /** One shared promise for everything waiting on interrupt(), so repeated waits do not pile up. */
+  private interruptSignal: { promise: Promise<boolean>; wake: () => void } | undefined = undefined;
+  private lastBarrier = 0;
+  /** Set once the subtask started closing: the coordinator no longer calls into its links. */
+  closing = false;
 
   constructor(name: string, links: ChainLink[], env: SubtaskEnv) {
     this.name = name;
@@ -61,16 +74,81 @@ export abstract class Subtask implements LinkHost {
     this.pending.push(promise);
   }
 
-  /** Awaits every promise operators returned, then space in every output channel. */
-  protected async waitForOutputs(): Promise<void> {
+  /**
+   * Awaits every promise operators returned, then space in every output channel. `interruptible`: the
+   * wait for space also ends at interrupt() (a source must inject a barrier even under backpressure).
+   */
+  protected async waitForOutputs(interruptible = false): Promise<void> {
     const control = this.env.control;
     while (this.pending.length > 0) {
       const pending = this.pending;
       this.pending = [];
       await control.guard(Promise.all(pending));
     }
-    for (const channel of this.outputChannels)
-      if (!channel.hasSpace) await control.guard(channel.whenSpace());
+    for (const channel of this.outputChannels) {
+      if (channel.hasSpace) continue;
+      if (!interruptible) await control.guard(channel.whenSpace());
+      else if (await control.guard(Promise.race([channel.whenSpace().then(() => false), this.interrupted()])))
+        return;
+    }
+  }
+
+  /** Ends an interruptible wait (see waitForOutputs). */
+  protected interrupt(): void {
+    const signal = this.interruptSignal;
+    this.interruptSignal = undefined;
+    signal?.wake();
+  }
+
+  /** Resolves true at the next interrupt(). */
+  protected interrupted(): Promise<boolean> {
+    if (this.interruptSignal === undefined) {
+      let wake = (): void => {};
+      const promise = new Promise<boolean>((resolve) => {
+        wake = () => resolve(true);
+      });
+      this.interruptSignal = { promise, wake };
+    }
+    return this.interruptSignal.promise;
+  }
+
+  /**
+   * The barrier of checkpoint `id` reached this subtask on every input (or, for a source, is due):
+   * snapshot the chain, then send the barrier on every output. Files are written while processing
+   * goes on; the coordinator hears of them when they are done.
+   */
+  protected async checkpoint(id: number, positions?: readonly SplitPosition[]): Promise<void> {
+    const host = this.env.checkpoints;
+    const target = host?.target(id);
+    this.lastBarrier = id;
+    if (host !== undefined && target !== undefined) {
+      const { written } = await this.env.control.guard(snapshotChain(this.links, id, target.dir, positions));
+      written.then(
+        (links) => host.acknowledge(id, this.name, links),
+        (error: unknown) => host.decline(id, this.name, error),
+      );
+    }
+    const barrier = { kind: 'barrier', checkpointId: id } as const;
+    for (const channel of this.outputChannels) channel.push(barrier);
+  }
+
+  /** No more input: every later checkpoint counts this subtask as done (positions: a source's last). */
+  protected reportFinished(positions?: readonly SplitPosition[]): void {
+    this.env.checkpoints?.finished(this.name, finishedLinks(this.links, positions), this.lastBarrier);
+  }
+
+  /** Sinks the chain owns besides its sink operators (a source's dead-letter sink) commit checkpoint `id`. */
+  commitSideSinks(_id: number, _positions: readonly SourcePositions[]): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Checkpoint `id` is complete: tells every operator of the chain (sinks commit separately). */
+  async notifyCheckpointComplete(id: number): Promise<void> {
+    for (const link of this.links) {
+      if (this.closing) return;
+      const notified = link.operator?.notifyCheckpointComplete?.(id);
+      if (notified) await notified;
+    }
   }
 
   /** True when `waitForOutputs` has something to wait for; keeps the busy path free of promises. */
@@ -119,8 +197,11 @@ export abstract class Subtask implements LinkHost {
     for (const channel of this.outputChannels) channel.push({ kind: 'end' });
   }
 
-  /** Opens the chain from its tail to its head, so every operator's consumers are ready first. */
+  /** Restores state (when the job restores), then opens the chain from its tail to its head, so every operator's consumers are ready first. */
   protected async openLinks(): Promise<void> {
+    const restore = this.env.restore;
+    if (restore !== undefined)
+      await this.env.control.guard(restoreChain(this.links, restore, this.env.config.maxParallelism));
     for (let i = this.links.length - 1; i >= 0; i--) {
       const link = this.links[i];
       this.opened.push(link);
@@ -130,6 +211,7 @@ export abstract class Subtask implements LinkHost {
   }
 
   private async close(quiet: boolean): Promise<void> {
+    this.closing = true;
     let failure: { error: unknown } | undefined;
     const attempt = async (what: string, action: () => unknown): Promise<void> => {
       try {

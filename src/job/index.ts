@@ -1,2 +1,3 @@
+export * from './control-server.ts';
 export * from './embedded-broker.ts';
 export * from './run-job.ts';

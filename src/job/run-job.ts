@@ -2,7 +2,7 @@ import type { BrokerHandle } from '../broker/index.ts';
 import type { Logger } from '../common/logging.ts';
 import { connectorResolver } from '../connectors/registry.ts';
 import type { ConnectorResolver } from '../engine/connector-resolver.ts';
-import { executeJob, type JobExecution, type JobResult } from '../engine/execute.ts';
+import { type ExecuteOptions, executeJob, type JobExecution, type JobResult } from '../engine/execute.ts';
 import type { JobPlan } from '../plan/nodes.ts';
 
 export interface StartJobOptions {
@@ -15,6 +15,11 @@ export interface StartJobOptions {
   readonly signal?: AbortSignal;
   /** Defaults to the built-in connector registry. */
   readonly connectors?: ConnectorResolver;
+  /** Checkpoints go to `<stateDir>/<jobId>/checkpoints` (see ExecuteOptions). */
+  readonly stateDir?: string;
+  /** 'latest' (the job's newest checkpoint under stateDir) or a checkpoint/savepoint directory. */
+  readonly restoreFrom?: ExecuteOptions['restoreFrom'];
+  readonly allowNonRestoredState?: boolean;
 }
 
 export interface RunningJob {
@@ -43,6 +48,9 @@ export function startJob(plan: JobPlan, options: StartJobOptions = {}): RunningJ
       bootstrap,
       logger: options.logger,
       signal: options.signal,
+      stateDir: options.stateDir,
+      restoreFrom: options.restoreFrom,
+      allowNonRestoredState: options.allowNonRestoredState,
     });
   } catch (error) {
     void options.ownedBroker?.close();

@@ -121,7 +121,75 @@ export interface JobConfig {
   readonly batchSize: number;
   /** Batches a channel holds before its writer waits (backpressure). */
   readonly channelCapacity: number;
+  /** Periodic checkpoints; absent = none (and then no restarts unless a restart strategy is set). */
+  readonly checkpointing?: CheckpointingConfig;
+  /** What to do when the job fails. Default: none without checkpointing, fixed-delay with it (as Flink). */
+  readonly restartStrategy?: RestartStrategyConfig;
+  /** Where keyed state lives: 'heap' (default) or lmdb on local disk, for state larger than memory. */
+  readonly stateBackend?: StateBackendConfig;
 }
+
+/**
+ * The keyed state backend of a job. lmdb keeps its working files in `dir` (default: the job's state
+ * directory, else a temporary directory); snapshots of both backends have the same format.
+ */
+export type StateBackendConfig = 'heap' | { readonly kind: 'lmdb'; readonly dir?: string };
+
+/** All durations in milliseconds. */
+export interface CheckpointingConfig {
+  /** Time from the start of one checkpoint to the start of the next. */
+  readonly interval: number;
+  /** Least time between the end of one checkpoint and the start of the next. */
+  readonly minPause: number;
+  /** A checkpoint not complete after this long is aborted. */
+  readonly timeout: number;
+  /** Completed checkpoints kept on disk; older ones are deleted. */
+  readonly retained: number;
+  /**
+   * exactly-once aligns barriers (a channel that delivered the barrier waits for the others);
+   * at-least-once does not wait, so records after an early barrier may be replayed after a restore.
+   */
+  readonly mode: 'exactly-once' | 'at-least-once';
+}
+
+/** Flink's restart strategies; durations in milliseconds. */
+export type RestartStrategyConfig =
+  | { readonly kind: 'none' }
+  /** Up to `attempts` restarts in all, `delay` apart. */
+  | { readonly kind: 'fixed-delay'; readonly attempts: number; readonly delay: number }
+  /**
+   * Delays initial, initial·multiplier, ... up to max, forever; back to `initial` once the job ran
+   * `resetAfter` ms without failing.
+   */
+  | {
+      readonly kind: 'exponential-backoff';
+      readonly initial: number;
+      readonly max: number;
+      readonly multiplier: number;
+      readonly resetAfter?: number;
+    }
+  /** Gives up when more than `maxFailures` failures happen within `interval`; waits `delay` before each restart. */
+  | {
+      readonly kind: 'failure-rate';
+      readonly maxFailures: number;
+      readonly interval: number;
+      readonly delay: number;
+    };
+
+/** Checkpointing settings not given to enableCheckpointing (Flink's defaults). */
+export const DEFAULT_CHECKPOINTING: Omit<CheckpointingConfig, 'interval'> = {
+  minPause: 0,
+  timeout: 600_000,
+  retained: 1,
+  mode: 'exactly-once',
+};
+
+/** The restart strategy when checkpointing is on and none is set (Flink: fixed delay, Integer.MAX_VALUE attempts, 1 s). */
+export const DEFAULT_RESTART_WITH_CHECKPOINTING: RestartStrategyConfig = {
+  kind: 'fixed-delay',
+  attempts: 2_147_483_647,
+  delay: 1_000,
+};
 
 export interface JobPlan {
   readonly config: JobConfig;

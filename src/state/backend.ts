@@ -26,12 +26,28 @@ export interface KeyedStateBackend {
   /**
    * Writes every entry (canonical format) as of now. What is written must not change when state is
    * updated afterwards; a backend may return a promise for work done after the consistent cut
-   * (asynchronous snapshot), and processing continues meanwhile.
+   * (asynchronous snapshot), and processing continues meanwhile. With `options.incrementalBase` a
+   * backend that can (lmdb) writes only what changed since that checkpoint (see BackendSnapshotOptions).
    */
-  snapshot(writer: SnapshotWriter): void | Promise<void>;
+  snapshot(writer: SnapshotWriter, options?: BackendSnapshotOptions): void | Promise<void>;
   /** Loads entries (of this subtask's key groups) into an empty backend. */
   restore(reader: SnapshotReader): void | Promise<void>;
   dispose(): void;
+}
+
+/**
+ * What the checkpoint coordinator tells a backend about the snapshot it asks for. Savepoints pass no
+ * options (or no `incrementalBase`) and always get a complete snapshot.
+ */
+export interface BackendSnapshotOptions {
+  readonly checkpointId: number;
+  /**
+   * A completed checkpoint of this subtask whose snapshot files stay available. A backend that supports
+   * it may write only the changes since that checkpoint: the writer's chain() then names the base, and
+   * the restore must read the base's files too (openSnapshotReader resolves the chain). A backend that
+   * cannot (heap), or that did not write that checkpoint itself, writes a complete snapshot.
+   */
+  readonly incrementalBase?: number;
 }
 
 export interface KeyedStateBackendOptions {

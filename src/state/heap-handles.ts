@@ -17,6 +17,11 @@ export interface CellAccess {
   /** `stored` is never undefined (undefined means absent). */
   put(id: number, namespace: string, stored: unknown): void;
   remove(id: number, namespace: string): void;
+  /**
+   * The stored value was changed in place (a list element added, a map entry set, a TTL stamp
+   * refreshed). The heap keeps live objects and ignores it; a backend that caches rows writes them back.
+   */
+  dirty(id: number, namespace: string): void;
   /** Called after each write to a state with TTL; drives the incremental sweep. */
   ttlWrite(): void;
 }
@@ -51,7 +56,10 @@ class Handle {
       this.access.remove(this.id, this.ns);
       return ttl.returnExpired ? cell.value : undefined;
     }
-    if (ttl.refreshOnRead) cell.stamp = now;
+    if (ttl.refreshOnRead) {
+      cell.stamp = now;
+      this.access.dirty(this.id, this.ns);
+    }
     return cell.value;
   }
 
@@ -77,6 +85,7 @@ class Handle {
     if (stored instanceof TtlCell) {
       stored.value = value;
       stored.stamp = now;
+      this.access.dirty(this.id, this.ns);
     } else this.access.put(this.id, this.ns, new TtlCell(value, now));
     this.access.ttlWrite();
   }
@@ -171,6 +180,7 @@ export class HeapListState extends Handle implements ListState<unknown> {
     }
     if (live.length === 0) this.clear();
     else if (live.length !== stored.length) this.access.put(this.id, this.ns, live);
+    else if (ttl.refreshOnRead) this.access.dirty(this.id, this.ns);
     return out;
   }
 
@@ -180,7 +190,10 @@ export class HeapListState extends Handle implements ListState<unknown> {
     const element = this.ttl === undefined ? value : new TtlCell(value, this.access.clock.now());
     const stored = this.access.get(this.id, this.ns) as unknown[] | undefined;
     if (stored === undefined) this.access.put(this.id, this.ns, [element]);
-    else stored.push(element);
+    else {
+      stored.push(element);
+      this.access.dirty(this.id, this.ns);
+    }
     if (this.ttl !== undefined) this.access.ttlWrite();
   }
 
@@ -211,9 +224,13 @@ export class HeapMapState extends Handle implements MapState<unknown, unknown> {
     if (isExpired(cell, ttl, now)) {
       map.delete(key);
       if (map.size === 0) this.clear();
+      else this.access.dirty(this.id, this.ns);
       return ttl.returnExpired ? cell.value : missing;
     }
-    if (ttl.refreshOnRead) cell.stamp = now;
+    if (ttl.refreshOnRead) {
+      cell.stamp = now;
+      this.access.dirty(this.id, this.ns);
+    }
     return cell.value;
   }
 
@@ -234,14 +251,15 @@ export class HeapMapState extends Handle implements MapState<unknown, unknown> {
       this.access.put(this.id, this.ns, map);
     }
     map.set(key, this.ttl === undefined ? value : new TtlCell(value, this.access.clock.now()));
+    this.access.dirty(this.id, this.ns);
     if (this.ttl !== undefined) this.access.ttlWrite();
   }
 
   delete(key: unknown): void {
     const map = this.stored();
-    if (map === undefined) return;
-    map.delete(key);
+    if (map === undefined || !map.delete(key)) return;
     if (map.size === 0) this.clear();
+    else this.access.dirty(this.id, this.ns);
   }
 
   *entries(): IterableIterator<[unknown, unknown]> {

@@ -20,7 +20,7 @@ import {
   HeapReducingState,
   HeapValueState,
 } from './heap-handles.ts';
-import type { StateTable } from './heap-merge.ts';
+import type { StateTable } from './state-tables.ts';
 
 /** What a store needs of its backend. */
 export interface StoreHost {

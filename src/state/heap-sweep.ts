@@ -1,5 +1,5 @@
-import type { StateTable } from './heap-merge.ts';
 import type { Slots } from './heap-rows.ts';
+import type { StateTable } from './state-tables.ts';
 import { isExpired, type TtlCell } from './ttl.ts';
 
 /**
@@ -18,8 +18,8 @@ export function sweepSlots(
     const stored = slots.values[id];
     const table = tables[id];
     const ttl = table.ttl;
-    if (stored === undefined || ttl === undefined) continue;
-    switch (table.descriptor.kind) {
+    if (stored === undefined || ttl === undefined || !table.stamped) continue;
+    switch (table.kind) {
       case 'list': {
         const cells = stored as TtlCell[];
         const live = cells.filter((cell) => !isExpired(cell, ttl, now));

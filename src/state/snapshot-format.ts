@@ -4,7 +4,10 @@
  *
  * One operator subtask's part of a checkpoint is written through a SnapshotWriter and read back with a
  * SnapshotReader. Values are anything the structured clone algorithm (node:v8 serialize) handles.
+ * docs/internals/state-snapshots.md describes the file layout and the incremental chains.
  */
+
+export type StateKind = 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
 
 /** One entry of keyed state: state `state` of `key` in `namespace` ('' = the default namespace). */
 export interface KeyedStateEntry {
@@ -16,8 +19,15 @@ export interface KeyedStateEntry {
    * map: an array of [mapKey, mapValue] pairs.
    */
   readonly value: unknown;
-  /** Last write (or access, with read-and-write TTL) in epoch ms, for state with TTL. */
+  /** Last write (or access, with read-and-write TTL) in epoch ms, for single-value state with TTL. */
   readonly touchedAt?: number;
+  /**
+   * The state's kind. Backends always write it, so a restore can store `value` before the state's
+   * descriptor is used again; operator entries (OPERATOR_STATE_PREFIX) may leave it out.
+   */
+  readonly kind?: StateKind;
+  /** list / map with TTL: the stamp of each element / entry, in the order of `value`. */
+  readonly stamps?: readonly number[];
 }
 
 /** Timers are keyed state too: they move with their key group. */
@@ -26,6 +36,11 @@ export interface TimerEntry {
   readonly key: unknown;
   readonly namespace: string;
   readonly time: number;
+  /**
+   * Rank in firing order among the subtask's timers (ties at one time fire in registration order), so
+   * a restored run fires them as the original would have. Optional for writers that do not know it.
+   */
+  readonly order?: number;
 }
 
 /**
@@ -39,10 +54,45 @@ export interface OperatorListState {
   readonly items: readonly unknown[];
 }
 
+/**
+ * Keyed entries whose state name starts with this belong to the operator (e.g. the window fast path's
+ * buckets), not to the keyed backend: backends skip them on restore and refuse descriptors with such
+ * names, and the operator writes all of its entries in every snapshot (they are never incremental).
+ */
+export const OPERATOR_STATE_PREFIX = '__operator/';
+
+/**
+ * A link of an incremental chain: this snapshot (of checkpoint `checkpointId`) holds only what changed
+ * since the snapshot of checkpoint `base` of the same chain, whose file must be read with it. Without
+ * `base` it is complete and can start a chain.
+ */
+export interface SnapshotChainLink {
+  /** Identifies the backend instance that writes the chain (files of other chains never mix). */
+  readonly id: string;
+  readonly checkpointId: number;
+  readonly base?: number;
+}
+
+/**
+ * Where a snapshot goes. Every method copies (serializes) what it is given before it returns, so
+ * callers may pass live values that change right afterwards.
+ */
 export interface SnapshotWriter {
   keyedEntry(keyGroup: number, entry: KeyedStateEntry): void;
   timer(keyGroup: number, timer: TimerEntry): void;
   operatorState(state: OperatorListState): void;
+  /** Optional (file writers have it): places this snapshot in an incremental chain. */
+  chain?(link: SnapshotChainLink): void;
+  /**
+   * Optional, incremental snapshots only: every backend entry of `key` written earlier in the chain is
+   * gone; the entries of `key` that follow in this snapshot replace them.
+   */
+  resetKey?(keyGroup: number, key: unknown): void;
+  /**
+   * Optional: resolves once buffered bytes went to disk. Producers that write asynchronously await it
+   * now and then, so a large snapshot does not pile up in memory.
+   */
+  drain?(): Promise<void>;
 }
 
 export interface SnapshotReader {

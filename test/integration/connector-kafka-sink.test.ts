@@ -159,9 +159,9 @@ test('an unreachable cluster fails open with CON_KAFKA_UNAVAILABLE', async () =>
 
 test('the builder rejects an unknown guarantee', () => {
   assert.throws(
-    () => kafkaSink({ topic: 't', format: 'json', guarantee: 'exactly-once' as 'none' }),
+    () => kafkaSink({ topic: 't', format: 'json', guarantee: 'exactly-twice' as 'none' }),
     (e) =>
       isStreamError(e, 'CON_INVALID_CONFIG') &&
-      /"guarantee": expected one of "at-least-once"\|"none"/.test(e.message),
+      /"guarantee": expected one of "exactly-once"\|"at-least-once"\|"none"/.test(e.message),
   );
 });

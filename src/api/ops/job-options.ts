@@ -1,4 +1,4 @@
-import type { JobConfig } from '../../plan/nodes.ts';
+import type { JobConfig, StateBackendConfig } from '../../plan/nodes.ts';
 import { invalidArgument, requireName, requirePositiveInteger } from './checks.ts';
 import type { MutableJobConfig } from './job-graph.ts';
 
@@ -41,4 +41,19 @@ export function setConfig(config: MutableJobConfig, changes: ConfigChanges): voi
   if (changes.channelCapacity !== undefined) {
     config.channelCapacity = requirePositiveInteger(changes.channelCapacity, 'channelCapacity');
   }
+  // Already checked by the environment (fault-tolerance.ts), which builds them from their options.
+  if (changes.checkpointing !== undefined) config.checkpointing = changes.checkpointing;
+  if (changes.restartStrategy !== undefined) config.restartStrategy = changes.restartStrategy;
+  if (changes.stateBackend !== undefined) config.stateBackend = stateBackendConfig(changes.stateBackend);
+}
+
+function stateBackendConfig(value: StateBackendConfig): StateBackendConfig {
+  if (value === 'heap') return value;
+  if (typeof value === 'object' && value !== null && value.kind === 'lmdb') {
+    if (value.dir === undefined) return { kind: 'lmdb' };
+    if (typeof value.dir === 'string' && value.dir.length > 0) return { kind: 'lmdb', dir: value.dir };
+  }
+  throw invalidArgument(
+    `stateBackend must be 'heap' or { kind: 'lmdb', dir?: string }, got ${JSON.stringify(value)}`,
+  );
 }

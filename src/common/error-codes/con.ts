@@ -58,4 +58,16 @@ export const CON_CODES = {
     retriable: true,
     summary: 'A Kafka sink could not produce its records (the broker refused them or did not answer).',
   },
+  CON_EXACTLY_ONCE_MISCONFIGURED: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'An exactly-once sink runs without checkpointing, or its transaction timeout does not exceed the checkpoint interval plus timeout.',
+  },
+  CON_KAFKA_TRANSACTION_FAILED: {
+    domain: 'external',
+    retriable: true,
+    summary:
+      'An exactly-once Kafka sink could not begin, fill or commit its transaction (e.g. fenced by a newer producer).',
+  },
 } as const satisfies ErrorCodeRegistry;

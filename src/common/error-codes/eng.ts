@@ -67,4 +67,40 @@ export const ENG_CODES = {
     summary:
       'Keyed state was written where no key is set (in open() or close()); use it in processElement or onTimer.',
   },
+  ENG_CHECKPOINT_FAILED: {
+    domain: 'external',
+    retriable: true,
+    summary:
+      'A checkpoint or savepoint could not be completed (a snapshot write failed, it timed out, the job stopped meanwhile); the message says which and why.',
+  },
+  ENG_CHECKPOINT_UNAVAILABLE: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'A checkpoint or savepoint was asked for while the job cannot take one (every source has finished, the job is stopping, a stop is already under way).',
+  },
+  ENG_RESTORE_FAILED: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'A checkpoint or savepoint cannot be restored into this job (missing or unreadable files, state of an operator uid the job no longer has, another maxParallelism); the message says what to change.',
+  },
+  ENG_SINK_COMMIT_FAILED: {
+    domain: 'external',
+    retriable: true,
+    summary:
+      "A sink could not commit a checkpoint's output; the job fails and restarts if its restart strategy allows.",
+  },
+  ENG_JOB_ALREADY_RUNNING: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'Another process runs a job with this id on this state directory (its control socket answers); stop it first or use another --job-id.',
+  },
+  ENG_SNAPSHOT_CORRUPT: {
+    domain: 'external',
+    retriable: false,
+    summary:
+      'A snapshot file is incomplete (torn write) or damaged (checksum mismatch); restore an earlier checkpoint or savepoint.',
+  },
 } as const satisfies ErrorCodeRegistry;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import type { SourceChunk, SourceContext, SourceReader } from '../../engine/source.ts';
+import type { SourceChunk, SourceContext, SourceReader, SplitPosition } from '../../engine/source.ts';
 import { userFunctionFailed } from '../../engine/user-function-error.ts';
 import type { SourceDescriptor } from '../../plan/connectors.ts';
 import { type Connector, sourceSide } from '../connector.ts';
 import { chunkOf } from '../shared/chunk.ts';
 import { parseConfig } from '../shared/config-error.ts';
+import { restoredSubtaskPosition } from '../shared/replay-position.ts';
 import { fn } from '../shared/schemas.ts';
 import { sleep } from '../shared/wakeup.ts';
 
@@ -28,7 +29,8 @@ const SPLIT = 'datagen';
 /**
  * Subtask i of p generates indexes i, i + p, i + 2p, ... below `count`. With a rate, each subtask may
  * have emitted rate / p records per second since open (by the job clock), so a slow consumer does not
- * cause a burst later beyond what the elapsed time allows.
+ * cause a burst later beyond what the elapsed time allows. Replayable: its position is how many
+ * indexes it generated, so a restored job goes on with the next one.
  */
 export class DatagenReader implements SourceReader<unknown> {
   private readonly options: DatagenOptions<unknown>;
@@ -37,15 +39,33 @@ export class DatagenReader implements SourceReader<unknown> {
   private startedAt = 0;
   private emitted = 0;
   private finished = false;
+  private restored: readonly SplitPosition[] | undefined = undefined;
 
   constructor(options: DatagenOptions<unknown>) {
     this.options = options;
   }
 
+  restorePositions(positions: readonly SplitPosition[]): void {
+    this.restored = positions;
+  }
+
   async open(ctx: SourceContext): Promise<void> {
     this.ctx = ctx;
-    this.next = ctx.subtaskIndex;
+    const count = this.options.count ?? Number.POSITIVE_INFINITY;
+    const done = this.restored === undefined ? 0 : restoredSubtaskPosition(this.restored, SPLIT, ctx, count);
+    this.next = ctx.subtaskIndex + done * ctx.parallelism;
     this.startedAt = ctx.clock.now();
+  }
+
+  snapshotPositions(): SplitPosition[] {
+    const ctx = this.ctx!;
+    const emitted = Math.ceil((this.next - ctx.subtaskIndex) / ctx.parallelism);
+    return [
+      {
+        split: `${SPLIT}-${ctx.subtaskIndex}`,
+        position: { subtask: ctx.subtaskIndex, parallelism: ctx.parallelism, emitted },
+      },
+    ];
   }
 
   async poll(maxWaitMs: number): Promise<SourceChunk<unknown>[] | null> {

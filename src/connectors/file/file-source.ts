@@ -1,6 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
-import type { RawBadRecord, SourceChunk, SourceContext, SourceReader } from '../../engine/source.ts';
+import type {
+  RawBadRecord,
+  SourceChunk,
+  SourceContext,
+  SourceReader,
+  SplitPosition,
+} from '../../engine/source.ts';
 import type { SourceDescriptor } from '../../plan/connectors.ts';
 import { sourceSide } from '../connector.ts';
 import { chunkOf } from '../shared/chunk.ts';
@@ -8,6 +14,7 @@ import { parseConfig } from '../shared/config-error.ts';
 import { durationMs, nonEmpty } from '../shared/schemas.ts';
 import { sleep } from '../shared/wakeup.ts';
 import { listFiles, ownerOf, unreadable } from './file-listing.ts';
+import { type FilePosition, isFilePosition } from './file-position.ts';
 import { LineCursor } from './line-cursor.ts';
 import { RecordParser } from './record-parser.ts';
 
@@ -52,9 +59,39 @@ export class FileSourceReader implements SourceReader<unknown> {
   /** Chunks for files that vanished while watched. */
   private endedChunks: SourceChunk<unknown>[] = [];
   private turn = 0;
+  /** Files this subtask read to their end (or that vanished): a restore must not read them again. */
+  private done: string[] = [];
+  private restored = new Map<string, FilePosition>();
 
   constructor(config: FileSourceConfig) {
     this.config = config;
+  }
+
+  /** Positions of every subtask of the previous run, by file; open() resumes the files it owns there. */
+  restorePositions(positions: readonly SplitPosition[]): void {
+    for (const { position } of positions)
+      if (isFilePosition(position)) this.restored.set(position.file, position);
+  }
+
+  /** Per owned file: the byte offset and line number after the last record handed out (or `ended`). */
+  snapshotPositions(): SplitPosition[] {
+    const ended = this.done.map((file) => ({ split: file, position: { kind: 'file', file, ended: true } }));
+    return [
+      ...ended,
+      ...this.splits.map((s) => {
+        const { offset, line } = s.cursor.position;
+        const open = s.parser.unfinished;
+        const columns = s.parser.columnNames;
+        const position: FilePosition = {
+          kind: 'file',
+          file: s.path,
+          offset: offset - open.bytes,
+          line: line - open.lines,
+          ...(columns === undefined ? {} : { columns }),
+        };
+        return { split: s.path, position };
+      }),
+    ];
   }
 
   async open(ctx: SourceContext): Promise<void> {
@@ -65,7 +102,7 @@ export class FileSourceReader implements SourceReader<unknown> {
       return;
     }
     files.forEach((file, k) => {
-      if (k % ctx.parallelism === ctx.subtaskIndex) this.splits.push(this.split(file));
+      if (k % ctx.parallelism === ctx.subtaskIndex) this.adopt(file);
     });
   }
 
@@ -90,6 +127,7 @@ export class FileSourceReader implements SourceReader<unknown> {
     if (atEnd) {
       split.parser.finish(bad);
       this.splits.shift();
+      this.done.push(split.path);
     }
     return [chunkOf(split.path, values, { bad, ended: atEnd })];
   }
@@ -146,8 +184,8 @@ export class FileSourceReader implements SourceReader<unknown> {
       if (this.known.has(file)) continue;
       const owner = directory ? ownerOf(file, ctx.parallelism) : 0;
       this.known.add(file);
-      if (owner === ctx.subtaskIndex)
-        this.splits.push({ ...this.split(file), announced: false, unread: true });
+      // A watched file is announced at the next poll and read from its position.
+      if (owner === ctx.subtaskIndex) this.adopt(file, { announced: false, unread: true });
     }
     const present = new Set(files);
     const kept: FileSplit[] = [];
@@ -156,6 +194,7 @@ export class FileSourceReader implements SourceReader<unknown> {
       if (size === undefined) {
         await split.cursor.release().catch(() => undefined);
         this.endedChunks.push(chunkOf(split.path, [], { ended: true }));
+        this.done.push(split.path);
         continue;
       }
       if (size > split.cursor.readPosition) split.unread = true;
@@ -164,9 +203,16 @@ export class FileSourceReader implements SourceReader<unknown> {
     this.splits = kept;
   }
 
-  private split(path: string): FileSplit {
-    const parser = new RecordParser(path, this.config.format, this.config.csv);
-    return { path, cursor: new LineCursor(path), parser, announced: true, unread: false };
+  /** Takes on a file this subtask owns, where a restored position says (none when it was finished). */
+  private adopt(path: string, state = { announced: true, unread: false }): void {
+    const restored = this.restored.get(path);
+    if (restored?.ended === true) {
+      this.done.push(path);
+      return;
+    }
+    const parser = new RecordParser(path, this.config.format, this.config.csv, restored?.columns);
+    const start = { offset: restored?.offset ?? 0, line: restored?.line ?? 0 };
+    this.splits.push({ path, cursor: new LineCursor(path, start), parser, ...state });
   }
 }
 

@@ -25,8 +25,19 @@ export class LineCursor {
   private pending: Buffer = EMPTY;
   private handle: FileHandle | undefined;
 
-  constructor(path: string) {
+  /** `start`: resume after `line` lines that end at byte `offset` (a restored position). */
+  constructor(
+    path: string,
+    start: { readonly offset: number; readonly line: number } = { offset: 0, line: 0 },
+  ) {
     this.path = path;
+    this.consumed = start.offset;
+    this.lineNumber = start.line;
+  }
+
+  /** Bytes of the file handed out as lines, and how many lines that was. */
+  get position(): { offset: number; line: number } {
+    return { offset: this.consumed, line: this.lineNumber };
   }
 
   /** Where the next read from disk starts; a file larger than this has unread data. */

@@ -23,11 +23,29 @@ export class RecordParser {
   /** A CSV record whose quoted field continues on the next line. */
   private open: { text: string; bytes: Buffer[]; line: number } | undefined;
 
-  constructor(file: string, format: FileFormat, csv: CsvOptions = {}) {
+  /** `columns`: the header of the file, when resuming after it. */
+  constructor(file: string, format: FileFormat, csv: CsvOptions = {}, columns?: string[]) {
     this.file = file;
     this.format = format;
     this.header = csv.header ?? true;
     this.delimiter = csv.delimiter ?? ',';
+    this.columns = columns;
+  }
+
+  /** The CSV header read so far, if any. */
+  get columnNames(): string[] | undefined {
+    return this.columns;
+  }
+
+  /**
+   * Lines (and their bytes, line breaks included) that belong to a CSV record still open: a position to
+   * resume from must be before them.
+   */
+  get unfinished(): { bytes: number; lines: number } {
+    const open = this.open;
+    if (open === undefined) return { bytes: 0, lines: 0 };
+    const bytes = open.bytes.reduce((n, b) => n + b.length, 0) + 1;
+    return { bytes, lines: (open.bytes.length + 1) / 2 };
   }
 
   push(line: Line, values: unknown[], bad: RawBadRecord[]): void {

@@ -13,7 +13,11 @@ export function kafkaFailure(
   bootstrap: string,
   what: string,
   error: unknown,
-  fallback: 'CON_KAFKA_READ_FAILED' | 'CON_KAFKA_WRITE_FAILED' | 'CON_KAFKA_COMMIT_FAILED',
+  fallback:
+    | 'CON_KAFKA_READ_FAILED'
+    | 'CON_KAFKA_WRITE_FAILED'
+    | 'CON_KAFKA_COMMIT_FAILED'
+    | 'CON_KAFKA_TRANSACTION_FAILED',
 ): StreamError {
   if (error instanceof StreamError) return error;
   const details = { connector, bootstrap };

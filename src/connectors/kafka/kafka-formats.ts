@@ -1,3 +1,5 @@
+import type { RawBadRecord } from '../../engine/source.ts';
+import type { FetchedRecord, TopicPartition } from '../../kafka/partition-consumer.ts';
 import { toJson, unwritable } from '../shared/json.ts';
 
 /** How a Kafka source turns record bytes into elements. */
@@ -34,6 +36,35 @@ export function decodeValue(
   if (format === 'bytes') return value;
   if (format === 'string') return value.toString('utf8');
   return JSON.parse(value.toString('utf8'));
+}
+
+/**
+ * Elements (with their Kafka timestamps) for fetched records of one partition; a record that does not
+ * decode becomes a bad record with its bytes and origin `{ topic, partition, offset }`.
+ */
+export function decodeRecords(
+  format: KafkaSourceFormat<unknown>,
+  records: readonly FetchedRecord[],
+  from: TopicPartition,
+): { values: unknown[]; timestamps: number[]; bad: RawBadRecord[] } {
+  const values: unknown[] = [];
+  const timestamps: number[] = [];
+  const bad: RawBadRecord[] = [];
+  for (const r of records) {
+    try {
+      values.push(decodeValue(format, r.value, r.key, r.headers));
+      timestamps.push(r.timestamp);
+    } catch (error) {
+      bad.push({
+        error: `cannot deserialize the value: ${error instanceof Error ? error.message : String(error)}`,
+        value: r.value,
+        key: r.key,
+        origin: { topic: from.topic, partition: from.partition, offset: Number(r.offset) },
+        timestamp: r.timestamp,
+      });
+    }
+  }
+  return { values, timestamps, bad };
 }
 
 function headerRecord(headers: readonly [Buffer | null, Buffer | null][]): Record<string, string> {

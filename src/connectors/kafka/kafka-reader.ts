@@ -1,5 +1,5 @@
 import type { StreamError } from '../../common/errors.ts';
-import type { RawBadRecord, SourceChunk, SourceContext, SourceReader } from '../../engine/source.ts';
+import type { SourceChunk, SourceContext, SourceReader, SplitPosition } from '../../engine/source.ts';
 import { isOffsetOutOfRange } from '../../kafka/client-errors.ts';
 import {
   type FetchedPartition,
@@ -9,7 +9,8 @@ import {
 } from '../../kafka/partition-consumer.ts';
 import { sleep } from '../shared/wakeup.ts';
 import { kafkaFailure, missingBootstrap } from './kafka-errors.ts';
-import { decodeValue } from './kafka-formats.ts';
+import { decodeRecords } from './kafka-formats.ts';
+import { kafkaSplitPosition, restoredOffsets } from './kafka-positions.ts';
 import type { KafkaSourceConfig } from './kafka-source.ts';
 
 const LABEL = 'kafka source';
@@ -47,13 +48,30 @@ export class KafkaSourceReader implements SourceReader<unknown> {
   private lastCommitAt = 0;
   private commitInFlight: Promise<void> | undefined;
   private commitError: StreamError | undefined;
+  /** Positions from a checkpoint, by split; they override startFrom. */
+  private restored = new Map<string, bigint>();
+  private commits = true;
 
   constructor(config: KafkaSourceConfig) {
     this.config = config;
   }
 
+  /** Positions of every subtask of the previous run; open() starts the partitions it owns there. */
+  restorePositions(positions: readonly SplitPosition[]): void {
+    this.restored = restoredOffsets(positions, this.config.topics);
+  }
+
+  /** The next offset to read in each owned partition, after the records poll() has returned. */
+  snapshotPositions(): SplitPosition[] {
+    return this.assigned.map((a) =>
+      kafkaSplitPosition(a, this.delivered.get(a.split) ?? a.position, this.groupId, this.bootstrap),
+    );
+  }
+
   async open(ctx: SourceContext): Promise<void> {
     this.ctx = ctx;
+    // With checkpoints, positions live in them (and go to the group inside exactly-once sinks' transactions).
+    this.commits = this.config.commitOffsets ?? ctx.checkpointing === undefined;
     const bootstrap = this.config.bootstrap ?? ctx.bootstrap;
     if (bootstrap === undefined) throw missingBootstrap(LABEL);
     this.bootstrap = bootstrap;
@@ -123,7 +141,7 @@ export class KafkaSourceReader implements SourceReader<unknown> {
     let failure: unknown;
     try {
       await this.commitInFlight;
-      if (this.config.commitOffsets !== false && this.ctx !== undefined && this.commitError === undefined) {
+      if (this.commits && this.ctx !== undefined && this.commitError === undefined) {
         await this.commit(consumer);
       }
     } catch (error) {
@@ -141,15 +159,41 @@ export class KafkaSourceReader implements SourceReader<unknown> {
     if (failure !== undefined) throw failure;
   }
 
+  /**
+   * Where each owned partition starts. After a restore, restored partitions start at their position;
+   * partitions of a restored topic that the checkpoint does not know were added since, so they start
+   * at the earliest offset (as Flink does); topics the checkpoint does not know start from startFrom.
+   */
   private async startOffsets(
     consumer: PartitionConsumer,
     mine: TopicPartition[],
   ): Promise<Map<string, bigint>> {
+    if (this.restored.size === 0) return this.configuredStarts(consumer, mine);
+    const restoredTopics = new Set([...this.restored.keys()].map((split) => split.replace(/-\d+$/, '')));
+    const starts = new Map<string, bigint>();
+    const added: TopicPartition[] = [];
+    const unknown: TopicPartition[] = [];
+    for (const tp of mine) {
+      const offset = this.restored.get(partitionKey(tp));
+      if (offset !== undefined) starts.set(partitionKey(tp), offset);
+      else (restoredTopics.has(tp.topic) ? added : unknown).push(tp);
+    }
+    if (added.length > 0)
+      for (const [k, o] of await consumer.listOffsets(added, 'earliest')) starts.set(k, o);
+    for (const [k, o] of await this.configuredStarts(consumer, unknown)) starts.set(k, o);
+    return starts;
+  }
+
+  /** Start offsets from `startFrom`. */
+  private async configuredStarts(
+    consumer: PartitionConsumer,
+    partitions: TopicPartition[],
+  ): Promise<Map<string, bigint>> {
     const from = this.config.startFrom;
-    if (mine.length === 0) return new Map();
-    if (from !== 'committed') return consumer.listOffsets(mine, from);
-    const committed = await consumer.committedOffsets(this.groupId, mine);
-    const without = mine.filter((tp) => !committed.has(partitionKey(tp)));
+    if (partitions.length === 0) return new Map();
+    if (from !== 'committed') return consumer.listOffsets(partitions, from);
+    const committed = await consumer.committedOffsets(this.groupId, partitions);
+    const without = partitions.filter((tp) => !committed.has(partitionKey(tp)));
     if (without.length > 0)
       for (const [key, offset] of await consumer.listOffsets(without, 'earliest')) committed.set(key, offset);
     return committed;
@@ -191,23 +235,7 @@ export class KafkaSourceReader implements SourceReader<unknown> {
     for (let from = 0; from < records.length; from += batchSize) {
       const slice = records.slice(from, from + batchSize);
       const last = from + batchSize >= records.length;
-      const values: unknown[] = [];
-      const timestamps: number[] = [];
-      const bad: RawBadRecord[] = [];
-      for (const r of slice) {
-        try {
-          values.push(decodeValue(this.config.format, r.value, r.key, r.headers));
-          timestamps.push(r.timestamp);
-        } catch (error) {
-          bad.push({
-            error: `cannot deserialize the value: ${error instanceof Error ? error.message : String(error)}`,
-            value: r.value,
-            key: r.key,
-            origin: { topic: a.topic, partition: a.partition, offset: Number(r.offset) },
-            timestamp: r.timestamp,
-          });
-        }
-      }
+      const { values, timestamps, bad } = decodeRecords(this.config.format, slice, a);
       const chunk: SourceChunk<unknown> = {
         split: a.split,
         values,
@@ -252,7 +280,7 @@ export class KafkaSourceReader implements SourceReader<unknown> {
   }
 
   private maybeCommit(ctx: SourceContext): void {
-    if (this.config.commitOffsets === false || this.commitInFlight !== undefined) return;
+    if (!this.commits || this.commitInFlight !== undefined) return;
     if (ctx.clock.now() - this.lastCommitAt < COMMIT_INTERVAL_MS) return;
     this.lastCommitAt = ctx.clock.now();
     const consumer = this.consumer!;

@@ -4,6 +4,7 @@ import { sourceSide } from '../connector.ts';
 import { parseConfig } from '../shared/config-error.ts';
 import { fn, nonEmpty } from '../shared/schemas.ts';
 import type { KafkaSourceFormat } from './kafka-formats.ts';
+import { kafkaCommittedCheckpoint } from './kafka-positions.ts';
 import { KafkaSourceReader } from './kafka-reader.ts';
 
 export const kafkaSourceConfig = z.strictObject({
@@ -40,13 +41,21 @@ export interface KafkaSourceOptions<T> {
   /** Where to begin; `committed` resumes from the group's offsets (earliest where it has none). */
   readonly startFrom: 'earliest' | 'latest' | 'committed' | { readonly timestamp: number };
   readonly format: KafkaSourceFormat<T>;
-  /** Commit read positions to the group every 5 s and at close (default true). */
+  /**
+   * Commit read positions to the group every 5 s and at close. Default: true without checkpointing;
+   * false with it (positions live in checkpoints, and exactly-once Kafka sinks commit them to the group
+   * in their transactions: do not turn it on then).
+   */
   readonly commitOffsets?: boolean;
   /** End when every partition reaches the end offset it had at open (bounded; for tests and backfills). */
   readonly stopAtEnd?: boolean;
 }
 
-export const kafkaSourceSide = sourceSide(kafkaSourceConfig, (config) => new KafkaSourceReader(config));
+export const kafkaSourceSide = sourceSide(
+  kafkaSourceConfig,
+  (config) => new KafkaSourceReader(config),
+  kafkaCommittedCheckpoint,
+);
 
 /**
  * Reads Kafka topics. Subtask i of p reads the partitions whose index over all topics % p === i; each

@@ -10,7 +10,7 @@ import { createKeyedStateBackend } from '../keyed-state.ts';
 import type { OperatorServices } from '../operator-services.ts';
 import { OperatorSubtask } from '../operator-subtask.ts';
 import { createOperator, isKeyedKind } from '../operators/registry.ts';
-import { createSinkOperator } from '../sink-operator.ts';
+import { checkpointingContext, createSinkOperator } from '../sink-operator.ts';
 import { SourceSubtask } from '../source-subtask.ts';
 import type { Subtask, SubtaskEnv } from '../subtask.ts';
 import { withOwnFunctions } from './own-functions.ts';
@@ -93,8 +93,10 @@ function createLink(
     keyGroups,
     maxParallelism: config.maxParallelism,
   };
-  if (node.kind === 'sink') link.operator = createSinkOperator(node, options);
-  else if (node.kind !== 'source')
+  if (node.kind === 'sink') {
+    link.sink = createSinkOperator(node, { ...options, ...checkpointingContext(config) });
+    link.operator = link.sink;
+  } else if (node.kind !== 'source')
     link.operator = createOperator(
       withOwnFunctions(node),
       operatorServices(subtask, parallelism, env, options),

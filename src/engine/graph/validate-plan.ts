@@ -1,5 +1,5 @@
 import { StreamError } from '../../common/errors.ts';
-import type { JobPlan, NodeId, PlanNode } from '../../plan/nodes.ts';
+import type { JobConfig, JobPlan, NodeId, PlanNode } from '../../plan/nodes.ts';
 import type { WatermarkStrategySpec } from '../../plan/watermarks.ts';
 import { isKeyedKind } from '../operators/registry.ts';
 
@@ -22,11 +22,18 @@ export function validatePlan(plan: JobPlan): Map<NodeId, number> {
   if (!(Number.isFinite(config.watermarkInterval) && config.watermarkInterval >= 0))
     problems.push(`watermarkInterval must be 0 or more milliseconds, got ${config.watermarkInterval}`);
 
+  checkFaultTolerance(config, problems);
+
   const parallelism = new Map<NodeId, number>();
   const sinks = new Set<NodeId>();
+  const uids = new Set<string>();
   for (const node of plan.nodes) {
     const where = `operator "${node.name}" (#${node.id})`;
     if (parallelism.has(node.id)) problems.push(`${where} reuses the id of another node`);
+    if (node.uid !== undefined) {
+      if (uids.has(node.uid)) problems.push(`${where} has uid "${node.uid}", which another operator has too`);
+      uids.add(node.uid);
+    }
     const p = node.parallelism ?? config.parallelism;
     if (!Number.isInteger(p) || p < 1) problems.push(`${where} has parallelism ${p}; use a whole number ≥ 1`);
     else if (p > config.maxParallelism)
@@ -91,6 +98,50 @@ function checkStrategy(spec: WatermarkStrategySpec<unknown>, where: string, prob
     problems.push(`${where}: a custom watermark strategy needs createGenerator()`);
   if (spec.idleTimeout !== undefined && !(Number.isFinite(spec.idleTimeout) && spec.idleTimeout > 0))
     problems.push(`${where}: idleTimeout must be more than 0 ms, got ${spec.idleTimeout}`);
+}
+
+function checkFaultTolerance(config: JobConfig, problems: string[]): void {
+  const checkpointing = config.checkpointing;
+  if (checkpointing !== undefined) {
+    positiveInteger(checkpointing.interval, 'checkpointing.interval', problems);
+    nonNegative(checkpointing.minPause, 'checkpointing.minPause', problems);
+    positiveInteger(checkpointing.timeout, 'checkpointing.timeout', problems);
+    positiveInteger(checkpointing.retained, 'checkpointing.retained', problems);
+    if (checkpointing.mode !== 'exactly-once' && checkpointing.mode !== 'at-least-once')
+      problems.push(
+        `checkpointing.mode must be 'exactly-once' or 'at-least-once', got ${String(checkpointing.mode)}`,
+      );
+  }
+  const restart = config.restartStrategy;
+  switch (restart?.kind) {
+    case undefined:
+    case 'none':
+      break;
+    case 'fixed-delay':
+      nonNegative(restart.attempts, 'restartStrategy.attempts', problems);
+      nonNegative(restart.delay, 'restartStrategy.delay', problems);
+      break;
+    case 'exponential-backoff':
+      positiveInteger(restart.initial, 'restartStrategy.initial', problems);
+      positiveInteger(restart.max, 'restartStrategy.max', problems);
+      if (!(restart.multiplier >= 1))
+        problems.push(`restartStrategy.multiplier must be ≥ 1, got ${restart.multiplier}`);
+      break;
+    case 'failure-rate':
+      positiveInteger(restart.maxFailures, 'restartStrategy.maxFailures', problems);
+      positiveInteger(restart.interval, 'restartStrategy.interval', problems);
+      nonNegative(restart.delay, 'restartStrategy.delay', problems);
+      break;
+    default:
+      problems.push(
+        `restartStrategy.kind ${JSON.stringify((restart as { kind: unknown }).kind)} is not one eddy knows`,
+      );
+  }
+}
+
+function nonNegative(value: number, name: string, problems: string[]): void {
+  if (!Number.isInteger(value) || value < 0)
+    problems.push(`${name} must be a whole number ≥ 0, got ${value}`);
 }
 
 function positiveInteger(value: number, name: string, problems: string[]): void {

@@ -2,7 +2,8 @@ import type { SinkDescriptor, SourceDescriptor } from '../../plan/connectors.ts'
 import type { Batch } from '../batch.ts';
 import type { ConnectorResolver } from '../connector-resolver.ts';
 import type { SinkContext, SinkWriter } from '../sink.ts';
-import type { RawBadRecord, SourceChunk, SourceContext, SourceReader } from '../source.ts';
+import type { RawBadRecord, SourceChunk, SourceContext, SourceReader, SplitPosition } from '../source.ts';
+import { TransactionalMemorySink } from './transactional-sink.ts';
 
 /** A chunk as tests write it; split defaults to 's0', timestamps to NaN. */
 export interface MemoryChunk {
@@ -25,6 +26,8 @@ export interface MemoryChunk {
 export class MemorySource {
   readonly descriptor: SourceDescriptor<unknown>;
   polls = 0;
+  /** Calls of snapshotPositions: one per checkpoint barrier this source injected. */
+  positionSnapshots = 0;
   opened = 0;
   closed = 0;
   private readonly chunks: { chunk: SourceChunk<unknown>; splitIndex: number }[] = [];
@@ -32,6 +35,8 @@ export class MemorySource {
   private ended: boolean;
   private wakers = new Set<() => void>();
   private pollWaiters: { count: number; resolve: () => void }[] = [];
+  private held: { promise: Promise<void>; release: () => void } | undefined = undefined;
+  private positionWaiters: { count: number; resolve: () => void }[] = [];
 
   constructor(name: string, options: { chunks?: readonly MemoryChunk[]; bounded?: boolean } = {}) {
     this.descriptor = { connector: 'memory', config: { name }, bounded: options.bounded ?? true };
@@ -50,14 +55,34 @@ export class MemorySource {
     this.wake();
   }
 
+  /** Makes every poll (also one already waiting) return nothing until release(): the source stays silent. */
+  hold(): void {
+    if (this.held !== undefined) return;
+    let release = (): void => {};
+    const promise = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.held = { promise, release };
+  }
+
+  release(): void {
+    this.held?.release();
+    this.held = undefined;
+  }
+
   /** Resolves once poll() has been called `count` times in total. */
   waitForPolls(count: number): Promise<void> {
     if (this.polls >= count) return Promise.resolve();
     return new Promise((resolve) => this.pollWaiters.push({ count, resolve }));
   }
 
+  /**
+   * A reader whose position is its cursor in the chunk list (per subtask), so a restored job goes on
+   * after the last chunk of the checkpoint.
+   */
   reader(): SourceReader<unknown> {
     let cursor = 0;
+    let restored: readonly SplitPosition[] | undefined;
     let context: SourceContext;
     const next = (): SourceChunk<unknown> | undefined => {
       while (cursor < this.chunks.length) {
@@ -67,9 +92,19 @@ export class MemorySource {
       return undefined;
     };
     return {
+      restorePositions: (positions) => {
+        restored = positions;
+      },
       open: async (ctx) => {
         context = ctx;
         this.opened++;
+        const own = restored?.find((p) => p.split === `memory-${ctx.subtaskIndex}`);
+        if (own !== undefined) cursor = own.position as number;
+      },
+      snapshotPositions: () => {
+        this.positionSnapshots++;
+        this.wakePositionWaiters();
+        return [{ split: `memory-${context.subtaskIndex}`, position: cursor }];
       },
       poll: async (maxWaitMs) => {
         this.polls++;
@@ -78,10 +113,12 @@ export class MemorySource {
           waiter.resolve();
           return false;
         });
+        if (await this.waitWhileHeld()) return [];
         const chunk = next();
         if (chunk !== undefined) return [chunk];
         if (this.ended) return null;
         await this.sleep(maxWaitMs, context.signal);
+        if (await this.waitWhileHeld()) return [];
         const late = next();
         return late === undefined ? [] : [late];
       },
@@ -89,6 +126,28 @@ export class MemorySource {
         this.closed++;
       },
     };
+  }
+
+  /** Resolves once a reader took its positions for a barrier `count` times in total. */
+  waitForPositionSnapshots(count: number): Promise<void> {
+    if (this.positionSnapshots >= count) return Promise.resolve();
+    return new Promise((resolve) => this.positionWaiters.push({ count, resolve }));
+  }
+
+  private wakePositionWaiters(): void {
+    this.positionWaiters = this.positionWaiters.filter((waiter) => {
+      if (this.positionSnapshots < waiter.count) return true;
+      waiter.resolve();
+      return false;
+    });
+  }
+
+  /** True (after the release) when the source was held. */
+  private async waitWhileHeld(): Promise<boolean> {
+    const held = this.held;
+    if (held === undefined) return false;
+    await held.promise;
+    return true;
   }
 
   private add(chunk: MemoryChunk): void {
@@ -224,6 +283,9 @@ export class MemorySink {
 export class MemoryConnectors implements ConnectorResolver {
   readonly sources = new Map<string, MemorySource>();
   readonly sinks = new Map<string, MemorySink>();
+  readonly transactionalSinks = new Map<string, TransactionalMemorySink>();
+  /** What committedCheckpoint answers (as the Kafka exactly-once sink's offsets would); undefined: not asked. */
+  committed: number | undefined = undefined;
 
   source(name: string, options?: { chunks?: readonly MemoryChunk[]; bounded?: boolean }): MemorySource {
     const source = new MemorySource(name, options);
@@ -237,6 +299,17 @@ export class MemoryConnectors implements ConnectorResolver {
     return sink;
   }
 
+  async committedCheckpoint(): Promise<number | undefined> {
+    return this.committed;
+  }
+
+  /** A sink whose output becomes visible only when a checkpoint commits (see TransactionalMemorySink). */
+  transactionalSink(name: string): TransactionalMemorySink {
+    const sink = new TransactionalMemorySink(name);
+    this.transactionalSinks.set(name, sink);
+    return sink;
+  }
+
   createSource(descriptor: SourceDescriptor<unknown>): SourceReader<unknown> {
     const source = this.sources.get(String(descriptor.config.name));
     if (source === undefined) throw new Error(`no memory source named ${String(descriptor.config.name)}`);
@@ -244,6 +317,8 @@ export class MemoryConnectors implements ConnectorResolver {
   }
 
   createSink(descriptor: SinkDescriptor<unknown>): SinkWriter<unknown> {
+    const transactional = this.transactionalSinks.get(String(descriptor.config.name));
+    if (transactional !== undefined) return transactional.writer();
     const sink = this.sinks.get(String(descriptor.config.name));
     if (sink === undefined) throw new Error(`no memory sink named ${String(descriptor.config.name)}`);
     return sink.writer();

@@ -3,6 +3,7 @@ import type { TimeWindow } from '../../plan/windows.ts';
 import { namespaceOf } from '../operators/window/assigners.ts';
 
 export type { WindowHarnessSpec } from './harness-nodes.ts';
+export type { HarnessSnapshot } from './harness-snapshots.ts';
 export { type HarnessOptions, OperatorHarness, type TimestampedRecord } from './operator-harness.ts';
 
 /**

@@ -6,7 +6,7 @@ import type {
   KeySelector,
   ProcessFunction,
 } from '../../plan/functions.ts';
-import type { PlanNode } from '../../plan/nodes.ts';
+import type { PlanNode, StateBackendConfig } from '../../plan/nodes.ts';
 import type { OutputTag } from '../../plan/output-tag.ts';
 import type {
   AggregatingStateDescriptor,
@@ -16,8 +16,10 @@ import type {
   StateDescriptor,
   ValueStateDescriptor,
 } from '../../plan/state.ts';
-import { createHeapStateBackend, type HeapStateBackend } from '../../state/heap-backend.ts';
+import type { KeyedStateBackend } from '../../state/backend.ts';
+import { keyGroupRangeFor } from '../../state/key-groups.ts';
 import type { Batch } from '../batch.ts';
+import { createKeyedStateBackend } from '../keyed-state.ts';
 import type { Operator, OperatorContext } from '../operator.ts';
 import { createOperator } from '../operators/registry.ts';
 import {
@@ -27,14 +29,24 @@ import {
   type WindowHarnessSpec,
   windowNode,
 } from './harness-nodes.ts';
+import { type HarnessSnapshot, restoreSnapshots, takeSnapshot } from './harness-snapshots.ts';
 import { readState } from './read-state.ts';
 
 export interface HarnessOptions {
-  /** Key groups of the job (default 128); the harness owns all of them. */
+  /** Key groups of the job (default 128); the harness owns all of them unless `subtask` says otherwise. */
   readonly maxParallelism?: number;
   /** Where the ManualClock starts (default 0). */
   readonly startTime?: number;
   readonly jobName?: string;
+  /** Keyed state on the heap (default) or in lmdb (files in a temporary directory, removed by close()). */
+  readonly stateBackend?: StateBackendConfig;
+  /** Runs as one subtask of a parallel operator: it owns that subtask's key groups only. */
+  readonly subtask?: { readonly index: number; readonly parallelism: number };
+  /**
+   * Restores snapshots taken with snapshot() before the operator opens; several snapshots are the old
+   * subtasks of a rescaled operator (each new subtask takes its key groups' share).
+   */
+  readonly restoreFrom?: HarnessSnapshot | readonly HarnessSnapshot[];
 }
 
 export interface TimestampedRecord<T> {
@@ -61,8 +73,10 @@ const MAX_CALLBACK_ROUNDS = 10_000;
  */
 export class OperatorHarness<IN = unknown, OUT = unknown> {
   readonly clock: ManualClock;
-  readonly backend: HeapStateBackend;
+  readonly backend: KeyedStateBackend;
   readonly operator: Operator<IN, OUT>;
+  readonly maxParallelism: number;
+  private checkpoints = 0;
   private readonly context: OperatorContext<OUT>;
   private records: TimestampedRecord<OUT>[] = [];
   private readonly sides = new Map<string, TimestampedRecord<unknown>[]>();
@@ -72,17 +86,29 @@ export class OperatorHarness<IN = unknown, OUT = unknown> {
 
   private constructor(operator: Operator<IN, OUT>, name: string, options: HarnessOptions) {
     const maxParallelism = options.maxParallelism ?? 128;
+    this.maxParallelism = maxParallelism;
     this.operator = operator;
     this.clock = new ManualClock(options.startTime ?? 0);
-    const keyGroups = { start: 0, end: maxParallelism - 1 };
-    this.backend = createHeapStateBackend({ clock: this.clock, keyGroups, maxParallelism });
+    const { index, parallelism } = options.subtask ?? { index: 0, parallelism: 1 };
+    const keyGroups = keyGroupRangeFor(index, maxParallelism, parallelism);
+    this.backend = createKeyedStateBackend({
+      clock: this.clock,
+      keyGroups,
+      maxParallelism,
+      backend: options.stateBackend,
+    });
     this.context = {
       output: {
         emit: (batch) => this.collect(this.records, batch),
         emitWatermark: (time) => this.marks.push(time),
         emitSide: (tag, batch) => this.collect(this.sideRecords(tag), batch),
       },
-      runtime: { jobName: options.jobName ?? 'harness', operatorName: name, subtaskIndex: 0, parallelism: 1 },
+      runtime: {
+        jobName: options.jobName ?? 'harness',
+        operatorName: name,
+        subtaskIndex: index,
+        parallelism,
+      },
       clock: this.clock,
       currentWatermark: () => this.watermark,
       requestProcessingTime: (time) => this.requests.push(time),
@@ -98,6 +124,16 @@ export class OperatorHarness<IN = unknown, OUT = unknown> {
     options: HarnessOptions & { readonly name?: string } = {},
   ): Promise<OperatorHarness<IN, OUT>> {
     const harness = new OperatorHarness(operator, options.name ?? 'operator', options);
+    if (options.restoreFrom !== undefined) {
+      const snapshots = Array.isArray(options.restoreFrom) ? options.restoreFrom : [options.restoreFrom];
+      const { index, parallelism } = options.subtask ?? { index: 0, parallelism: 1 };
+      await restoreSnapshots(operator as Operator<never, unknown>, harness.backend, snapshots, {
+        keyGroups: harness.context.keyGroups!,
+        subtaskIndex: index,
+        parallelism,
+        maxParallelism: harness.maxParallelism,
+      });
+    }
     await operator.open?.(harness.context);
     return harness;
   }
@@ -252,6 +288,19 @@ export class OperatorHarness<IN = unknown, OUT = unknown> {
     return this.backend.keyCount();
   }
 
+  /**
+   * Takes a snapshot as a checkpoint barrier would (the operator's timers and buffers, and keyed
+   * state), in the canonical snapshot format. Build a harness from it with the `restoreFrom` option.
+   *
+   * @example
+   * const snap = await h.snapshot();
+   * const restored = await OperatorHarness.forKeyedProcess(fn, key, { restoreFrom: snap });
+   */
+  snapshot(): Promise<HarnessSnapshot> {
+    const operator = this.operator as Operator<never, unknown>;
+    return takeSnapshot(operator, this.backend, ++this.checkpoints, this.maxParallelism);
+  }
+
   /** Ends the input as the runtime does: the final watermark (if not sent yet), then endInput. */
   async endInput(): Promise<void> {
     if (this.watermark < MAX_TIMESTAMP) this.processWatermark(MAX_TIMESTAMP);
@@ -259,8 +308,12 @@ export class OperatorHarness<IN = unknown, OUT = unknown> {
   }
 
   async close(): Promise<void> {
-    await this.operator.close?.();
-    this.backend.dispose();
+    try {
+      await this.operator.close?.();
+    } finally {
+      this.backend.dispose();
+      await (this.backend as { closed?: Promise<void> }).closed;
+    }
   }
 
   private collect<T>(into: TimestampedRecord<T>[], batch: Batch<T>): void {

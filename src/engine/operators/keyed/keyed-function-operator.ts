@@ -1,10 +1,12 @@
 import type { Collector, KeyedRuntimeContext, OnTimerContext } from '../../../plan/functions.ts';
+import type { SnapshotReader, SnapshotWriter, TimerEntry } from '../../../state/snapshot-format.ts';
 import type { Timer } from '../../../state/timers.ts';
 import type { Batch } from '../../batch.ts';
 import type { Operator, OperatorContext } from '../../operator.ts';
 import { userFunctionFailed, userHookFailed } from '../../user-function-error.ts';
 import { KeyedFunctionContext } from './keyed-function-context.ts';
 import { KeyedRuntime } from './keyed-runtime.ts';
+import { restoredTimers } from './timer-snapshots.ts';
 
 /** The lifecycle hooks keyed process and keyed co-process functions share. */
 export interface KeyedFunctionHooks {
@@ -25,15 +27,23 @@ export abstract class KeyedFunctionOperator implements Operator<unknown, unknown
   private readonly hooks: KeyedFunctionHooks;
   private readonly fireEvent = (timer: Timer): void => this.fire(timer, 'event');
   private readonly fireProcessing = (timer: Timer): void => this.fire(timer, 'processing');
+  private restored: TimerEntry[] | undefined;
 
   constructor(name: string, hooks: KeyedFunctionHooks) {
     this.name = name;
     this.hooks = hooks;
   }
 
+  /** Before open(): keep the restored timers; keyed state is restored by the runtime. */
+  restoreState(reader: SnapshotReader): void {
+    this.restored = restoredTimers(reader);
+  }
+
   async open(ctx: OperatorContext<unknown>): Promise<void> {
     this.rt = new KeyedRuntime(ctx);
     this.fctx = new KeyedFunctionContext(this.rt);
+    if (this.restored !== undefined) this.rt.restoreTimers(this.restored);
+    this.restored = undefined;
     if (this.hooks.open === undefined) return;
     try {
       await this.hooks.open(this.rt.runtimeContext());
@@ -43,6 +53,11 @@ export abstract class KeyedFunctionOperator implements Operator<unknown, unknown
   }
 
   abstract processBatch(batch: Batch<unknown>, port: number): void;
+
+  /** Keyed state is the runtime's to snapshot; the timers are the operator's. */
+  snapshotState(_checkpointId: number, writer: SnapshotWriter): Promise<void> | undefined {
+    return this.rt.snapshotTimers(writer);
+  }
 
   onWatermark(time: number): void {
     this.rt.advanceWatermark(time);

@@ -1,10 +1,12 @@
-import { type Clock, MIN_TIMESTAMP } from '../../../common/time.ts';
+import type { Clock } from '../../../common/time.ts';
 import type { KeyedRuntimeContext } from '../../../plan/functions.ts';
 import type { KeyedStateBackend } from '../../../state/backend.ts';
 import { createHeapStateBackend } from '../../../state/heap-backend.ts';
+import type { SnapshotWriter, TimerEntry } from '../../../state/snapshot-format.ts';
 import { TimerService } from '../../../state/timers.ts';
 import type { OperatorContext } from '../../operator.ts';
 import { OutputBuffer } from './output-buffer.ts';
+import { snapshotTimers } from './timer-snapshots.ts';
 
 /**
  * What every keyed operator holds at run time: the state backend, its timers, the output buffer, the
@@ -17,12 +19,14 @@ export class KeyedRuntime {
   readonly timers = new TimerService();
   readonly buffer = new OutputBuffer();
   readonly clock: Clock;
-  watermark = MIN_TIMESTAMP;
+  /** Starts at the restored watermark after a restore (the runtime puts it in the context). */
+  watermark: number;
   private requested = Number.POSITIVE_INFINITY;
 
   constructor(ctx: OperatorContext<unknown>) {
     this.ctx = ctx;
     this.clock = ctx.clock;
+    this.watermark = ctx.currentWatermark();
     this.backend =
       ctx.keyedState ??
       createHeapStateBackend({
@@ -53,6 +57,19 @@ export class KeyedRuntime {
     if (this.requested <= now) this.requested = Number.POSITIVE_INFINITY;
     const next = this.timers.nextProcessingTime();
     if (next !== undefined) this.requestProcessingTime(next);
+  }
+
+  /** Writes the timers to a snapshot (the cut now, the writing asynchronous). */
+  snapshotTimers(writer: SnapshotWriter): Promise<void> | undefined {
+    return snapshotTimers(this.timers, writer, this.ctx.maxParallelism);
+  }
+
+  /** Registers restored timers (sorted by restoredTimers), asking for processing-time callbacks. */
+  restoreTimers(timers: readonly TimerEntry[]): void {
+    for (const { domain, key, namespace, time } of timers) {
+      if (domain === 'event') this.timers.registerEventTimer(key, namespace, time);
+      else this.registerProcessingTimer(key, namespace, time);
+    }
   }
 
   advanceWatermark(time: number): void {

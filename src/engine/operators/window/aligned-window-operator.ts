@@ -2,10 +2,23 @@ import type { ReduceFunction } from '../../../plan/functions.ts';
 import type { PlanNodeOf } from '../../../plan/nodes.ts';
 import type { AggregateFunction } from '../../../plan/state.ts';
 import type { TimeWindow } from '../../../plan/windows.ts';
+import { keyGroupOf } from '../../../state/key-groups.ts';
 import { mapKeyOf } from '../../../state/key-identity.ts';
+import {
+  type KeyedStateEntry,
+  OPERATOR_STATE_PREFIX,
+  type SnapshotReader,
+  type SnapshotWriter,
+} from '../../../state/snapshot-format.ts';
 import type { Batch } from '../../batch.ts';
-import { alignedStart, namespaceOf } from './assigners.ts';
+import { alignedStart, namespaceOf, windowOfNamespace } from './assigners.ts';
 import { WindowOperatorBase } from './window-operator-base.ts';
+
+/**
+ * Snapshot entries of the buckets: per (key, window) the value [accumulator, fired, order], where
+ * order is the key's place in the window (results come out in that order).
+ */
+const BUCKETS = `${OPERATOR_STATE_PREFIX}window-buckets`;
 
 /** One aligned window for all keys: key → accumulator (or reduced value). */
 class Bucket {
@@ -16,6 +29,11 @@ class Bucket {
   readonly accumulators = new Map<unknown, unknown>();
   /** The original key of each non-primitive key (the Map above is keyed by its JSON text). */
   originalKeys: Map<unknown, unknown> | undefined;
+  /**
+   * Keys whose result went out although the window has not fired here: restored from a subtask whose
+   * watermark had passed the window (after rescaling, old subtasks may have been at different points).
+   */
+  firedKeys: Set<unknown> | undefined;
 
   constructor(start: number, end: number, fired: boolean) {
     this.window = { start, end };
@@ -53,6 +71,7 @@ export class AlignedWindowOperator extends WindowOperatorBase {
   /** Bucket ends, ascending. */
   private readonly ends: number[] = [];
   private lastBucket: Bucket | undefined;
+  private restoredBuckets: KeyedStateEntry[] | undefined;
 
   constructor(node: PlanNodeOf<'window'>) {
     super(node);
@@ -116,6 +135,56 @@ export class AlignedWindowOperator extends WindowOperatorBase {
     this.rt.flush();
   }
 
+  /** The buckets are the operator's own state: one entry per (key, window), in its key's key group. */
+  protected override snapshotOwn(writer: SnapshotWriter): void {
+    const maxParallelism = this.rt.ctx.maxParallelism;
+    for (const end of this.ends) {
+      const bucket = this.buckets.get(end)!;
+      const namespace = namespaceOf(bucket.window);
+      let order = 0;
+      for (const [mapKey, accumulator] of bucket.accumulators) {
+        const key = bucket.keyOf(mapKey);
+        const fired = bucket.fired || bucket.firedKeys?.has(mapKey) === true;
+        const value = [accumulator, fired, order++];
+        writer.keyedEntry(keyGroupOf(key, maxParallelism), { state: BUCKETS, key, namespace, value });
+      }
+    }
+  }
+
+  protected override restoreOwn(reader: SnapshotReader): void {
+    this.restoredBuckets = [];
+    for (const { entry } of reader.keyedEntries())
+      if (entry.state === BUCKETS) this.restoredBuckets.push(entry);
+  }
+
+  /** Rebuilds restored buckets, keys in their original order (entries from several old subtasks mix). */
+  protected override setUp(): void {
+    const byWindow = new Map<string, KeyedStateEntry[]>();
+    for (const entry of this.restoredBuckets ?? []) {
+      const list = byWindow.get(entry.namespace);
+      if (list === undefined) byWindow.set(entry.namespace, [entry]);
+      else list.push(entry);
+    }
+    this.restoredBuckets = undefined;
+    const order = (entry: KeyedStateEntry) => (entry.value as [unknown, boolean, number])[2];
+    for (const [namespace, entries] of byWindow) {
+      const window = windowOfNamespace(namespace);
+      const bucket = this.bucketFor(window.start, window.end);
+      bucket.fired = entries.every((entry) => (entry.value as [unknown, boolean])[1]);
+      for (const entry of entries.sort((a, b) => order(a) - order(b))) {
+        const [accumulator, fired] = entry.value as [unknown, boolean];
+        const { key } = entry;
+        const mapKey = typeof key === 'object' && key !== null ? this.rememberKey(bucket, key) : key;
+        bucket.accumulators.set(mapKey, accumulator);
+        if (fired && !bucket.fired) {
+          bucket.firedKeys ??= new Set();
+          bucket.firedKeys.add(mapKey);
+        }
+      }
+    }
+    this.lastBucket = undefined;
+  }
+
   /** Processing-time windows still open when the input ends fire once with what they hold. */
   endInput(): void {
     if (!this.eventTime) this.fireProcessingUpTo(Number.POSITIVE_INFINITY);
@@ -141,7 +210,7 @@ export class AlignedWindowOperator extends WindowOperatorBase {
     } else next = previous === undefined ? value : this.reduce!(previous, value);
     accumulators.set(mapKey, next);
     // A late-but-allowed element updates a window that already fired: fire its key again.
-    if (bucket.fired) this.emit(bucket, key, next);
+    if (bucket.fired || bucket.firedKeys?.has(mapKey)) this.emit(bucket, key, next);
     return true;
   }
 
@@ -168,8 +237,11 @@ export class AlignedWindowOperator extends WindowOperatorBase {
 
   private fireBucket(bucket: Bucket): void {
     bucket.fired = true;
-    for (const [mapKey, accumulator] of bucket.accumulators)
+    for (const [mapKey, accumulator] of bucket.accumulators) {
+      if (bucket.firedKeys?.has(mapKey)) continue;
       this.emit(bucket, bucket.keyOf(mapKey), accumulator);
+    }
+    bucket.firedKeys = undefined;
   }
 
   private emit(bucket: Bucket, key: unknown, accumulator: unknown): void {

@@ -1,11 +1,13 @@
 import { isStreamError, StreamError } from '../../../common/errors.ts';
 import type { KeySelector } from '../../../plan/functions.ts';
 import type { PlanNodeOf } from '../../../plan/nodes.ts';
+import type { SnapshotReader, SnapshotWriter, TimerEntry } from '../../../state/snapshot-format.ts';
 import type { Batch } from '../../batch.ts';
 import type { Operator, OperatorContext } from '../../operator.ts';
 import { describeElement, userFunctionFailed, userHookFailed } from '../../user-function-error.ts';
 import { keySelectorFor } from '../keyed/key-selector.ts';
 import { KeyedRuntime } from '../keyed/keyed-runtime.ts';
+import { restoredTimers } from '../keyed/timer-snapshots.ts';
 import { isEventTimeAssigner } from './assigners.ts';
 import { createEvictor } from './evictors.ts';
 import { WindowEmitter } from './window-emitter.ts';
@@ -26,6 +28,7 @@ export abstract class WindowOperatorBase implements Operator<unknown, unknown> {
   protected rt!: KeyedRuntime;
   protected emitter!: WindowEmitter;
   private lateDropped = 0;
+  private restored: TimerEntry[] | undefined;
 
   constructor(node: PlanNodeOf<'window'>) {
     this.node = node;
@@ -35,6 +38,16 @@ export abstract class WindowOperatorBase implements Operator<unknown, unknown> {
     this.lateness = this.eventTime ? node.allowedLateness : 0;
   }
 
+  /**
+   * Before open(): the restored timers, and whatever the operator keeps itself (restoreOwn). Window
+   * contents, trigger and session state are keyed state, restored by the runtime. Late-record counters
+   * start over.
+   */
+  restoreState(reader: SnapshotReader): void {
+    this.restored = restoredTimers(reader);
+    this.restoreOwn(reader);
+  }
+
   async open(ctx: OperatorContext<unknown>): Promise<void> {
     this.rt = new KeyedRuntime(ctx);
     this.emitter = new WindowEmitter(
@@ -42,6 +55,8 @@ export abstract class WindowOperatorBase implements Operator<unknown, unknown> {
       this.rt,
       this.node.evictor && createEvictor(this.node.evictor),
     );
+    if (this.restored !== undefined) this.rt.restoreTimers(this.restored);
+    this.restored = undefined;
     this.setUp();
     const process = this.node.process;
     if (process?.open === undefined) return;
@@ -53,6 +68,11 @@ export abstract class WindowOperatorBase implements Operator<unknown, unknown> {
   }
 
   abstract processBatch(batch: Batch<unknown>): void;
+
+  snapshotState(_checkpointId: number, writer: SnapshotWriter): Promise<void> | undefined {
+    this.snapshotOwn(writer);
+    return this.rt.snapshotTimers(writer);
+  }
 
   async close(): Promise<void> {
     const process = this.node.process;
@@ -68,8 +88,14 @@ export abstract class WindowOperatorBase implements Operator<unknown, unknown> {
     return { lateRecordsDropped: this.lateDropped };
   }
 
-  /** Called at the end of open(), once the runtime is there. */
+  /** Called at the end of open(), once the runtime (and restored timers) are there. */
   protected setUp(): void {}
+
+  /** Reads what the operator keeps outside keyed state (before open()). */
+  protected restoreOwn(_reader: SnapshotReader): void {}
+
+  /** Writes what the operator keeps outside keyed state, synchronously (the cut). */
+  protected snapshotOwn(_writer: SnapshotWriter): void {}
 
   /** An element too late for every window it belongs to: to the late side output, or dropped. */
   protected late(value: unknown, timestamp: number): void {

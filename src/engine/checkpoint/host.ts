@@ -1,0 +1,24 @@
+import type { LinkSnapshot } from './chain-snapshot.ts';
+
+/** Where a subtask writes the files of a checkpoint, and whether its sources pause after the barrier. */
+export interface CheckpointTarget {
+  readonly dir: string;
+  /** stop-with-savepoint: sources emit nothing after this barrier. */
+  readonly stopSources: boolean;
+}
+
+/**
+ * What subtasks see of the checkpoint coordinator. A subtask that takes its snapshot acknowledges it
+ * once its files are written; one that ended its input reports itself finished instead, and counts
+ * as acknowledged for every later checkpoint.
+ */
+export interface CheckpointHost {
+  /** True: align barriers (exactly-once); false: count them only (at-least-once). */
+  readonly exactlyOnce: boolean;
+  /** Undefined when checkpoint `id` was aborted meanwhile: the subtask forwards the barrier and writes nothing. */
+  target(id: number): CheckpointTarget | undefined;
+  acknowledge(id: number, subtask: string, links: LinkSnapshot[]): void;
+  decline(id: number, subtask: string, error: unknown): void;
+  /** `lastBarrier`: the last checkpoint this subtask snapshotted (0: none). */
+  finished(subtask: string, links: LinkSnapshot[], lastBarrier: number): void;
+}

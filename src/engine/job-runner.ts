@@ -1,0 +1,269 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { StreamError } from '../common/errors.ts';
+import { systemClock } from '../common/time.ts';
+import type { JobPlan } from '../plan/nodes.ts';
+import { CheckpointCoordinator, type CheckpointLedger } from './checkpoint/coordinator.ts';
+import {
+  committedByExternalSinks,
+  firstCheckpointId,
+  initialRestorePoint,
+  type RestoreFrom,
+} from './checkpoint/recovery.ts';
+import { effectiveRestartStrategy, RestartPolicy } from './checkpoint/restart-strategy.ts';
+import { planRestore, type RestorePoint } from './checkpoint/restore.ts';
+import { checkJobIdForStateDir, checkpointDir, readManifest } from './checkpoint/storage.ts';
+import type { ConnectorResolver } from './connector-resolver.ts';
+import type { JobResult } from './execute.ts';
+import { instantiate } from './graph/instantiate.ts';
+import { buildPhysicalGraph, type PhysicalGraph } from './graph/physical-graph.ts';
+import { asStreamError, JobControl } from './job-control.ts';
+import { type JobMetrics, MetricsRegistry } from './metrics.ts';
+
+/** Which checkpoint or savepoint an attempt started from. */
+export interface RestoredCheckpoint {
+  readonly checkpointId: number;
+  readonly kind: 'checkpoint' | 'savepoint';
+  readonly path: string;
+}
+
+/** One run of the job's subtasks; a restart makes a new one. */
+export interface Attempt {
+  readonly control: JobControl;
+  readonly coordinator: CheckpointCoordinator;
+  readonly metrics: MetricsRegistry;
+}
+
+export interface RunnerOptions {
+  readonly connectors: ConnectorResolver;
+  readonly jobId: string;
+  readonly randomJobId: boolean;
+  readonly bootstrap?: string;
+  readonly logger?: Logger;
+  readonly stateDir?: string;
+  readonly restoreFrom?: RestoreFrom;
+  readonly allowNonRestoredState?: boolean;
+}
+
+/** The running job behind a JobExecution: attempts, restarts, the checkpoint ledger. */
+export interface JobRunner {
+  readonly done: Promise<JobResult>;
+  readonly started: Promise<void>;
+  readonly attempt: Attempt | undefined;
+  readonly restoredFrom: RestoredCheckpoint | undefined;
+  cancel(): void;
+  metrics(): JobMetrics;
+}
+
+/**
+ * Runs attempts until one ends without failure, or the restart strategy gives up. Each attempt
+ * restores the newest checkpoint completed so far (or the one the job started from), so operators,
+ * sources and sinks go on from a consistent cut.
+ */
+export function runJob(plan: JobPlan, options: RunnerOptions): JobRunner {
+  const ledger: CheckpointLedger = { nextId: 1, completed: 0, failed: 0, latest: undefined };
+  const cancelling = new AbortController();
+  let attempt: Attempt | undefined;
+  let restoredFrom: RestoredCheckpoint | undefined;
+  let restarts = 0;
+  let lastMetrics = new MetricsRegistry();
+  let markStarted = (): void => {};
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
+
+  const metrics = (): JobMetrics => ({
+    ...lastMetrics.snapshot(),
+    restarts,
+    checkpoints: {
+      completed: ledger.completed,
+      failed: ledger.failed,
+      ...(ledger.latest === undefined ? {} : { latest: ledger.latest.id }),
+      ...(restoredFrom === undefined ? {} : { restored: restoredFrom.checkpointId }),
+    },
+  });
+
+  async function run(): Promise<JobResult> {
+    const { config } = plan;
+    const { logger, jobId, connectors } = options;
+    let graph: PhysicalGraph;
+    try {
+      graph = buildPhysicalGraph(plan);
+      if (options.stateDir !== undefined) checkJobIdForStateDir(jobId);
+    } catch (error) {
+      throw asStreamError(error, `setting up job "${config.jobName}"`);
+    }
+    if (options.restoreFrom === 'latest' && options.randomJobId)
+      logger?.warn("restoreFrom 'latest' without a jobId finds nothing: the job id is new");
+    const tempDir =
+      options.stateDir === undefined && config.checkpointing !== undefined
+        ? await mkdtemp(join(tmpdir(), 'eddy-state-'))
+        : undefined;
+    const stateDir = options.stateDir ?? tempDir;
+    const committed = () =>
+      committedByExternalSinks(plan, connectors, { jobId, bootstrap: options.bootstrap });
+    try {
+      const initial = await initialRestorePoint({
+        restoreFrom: options.restoreFrom,
+        stateDir,
+        jobId,
+        committed,
+        logger,
+      });
+      ledger.nextId = await firstCheckpointId(stateDir, jobId, initial);
+      const policy = new RestartPolicy(effectiveRestartStrategy(config));
+      let point = initial;
+      for (;;) {
+        const result = await runAttempt(graph, point, stateDir);
+        if (result.error === undefined) return result.result;
+        const decision = policy.onFailure(Date.now());
+        if (!decision.restart || cancelling.signal.aborted) throw result.error;
+        restarts = policy.count;
+        logger?.warn(
+          { err: result.error, restart: restarts, delayMs: decision.delay },
+          `job failed; restarting in ${decision.delay} ms`,
+        );
+        if (!(await sleep(decision.delay, cancelling.signal)))
+          return { status: 'cancelled', metrics: metrics(), ...restoredField() };
+        point = await restartPoint(point, stateDir, committed);
+      }
+    } finally {
+      attempt = undefined;
+      markStarted();
+      if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true }).catch(() => {});
+    }
+  }
+
+  /** The newest completed checkpoint of this execution; a newer one a sink committed wins (its manifest may be pending). */
+  async function restartPoint(
+    previous: RestorePoint | undefined,
+    stateDir: string | undefined,
+    committed: () => Promise<number | undefined>,
+  ): Promise<RestorePoint | undefined> {
+    const latest = ledger.latest;
+    let point: RestorePoint | undefined =
+      latest === undefined ? previous : { dir: latest.dir, manifest: latest.manifest };
+    const external = stateDir === undefined ? undefined : await committed();
+    const known = point?.manifest.checkpointId ?? 0;
+    if (external !== undefined && external > known && stateDir !== undefined) {
+      const read = await readManifest(checkpointDir(stateDir, options.jobId, external)).catch(
+        () => undefined,
+      );
+      if (read !== undefined) point = read;
+    }
+    return point;
+  }
+
+  async function runAttempt(
+    graph: PhysicalGraph,
+    point: RestorePoint | undefined,
+    stateDir: string | undefined,
+  ): Promise<{ error: StreamError; result?: undefined } | { error?: undefined; result: JobResult }> {
+    const { config } = plan;
+    const { logger, jobId, connectors } = options;
+    const restore =
+      point === undefined
+        ? undefined
+        : planRestore(point, plan, { allowNonRestoredState: options.allowNonRestoredState, logger });
+    restoredFrom =
+      point === undefined
+        ? undefined
+        : { checkpointId: point.manifest.checkpointId, kind: point.manifest.kind, path: point.dir };
+    if (restoredFrom !== undefined)
+      logger?.info(restoredFrom, `restoring ${restoredFrom.kind} ${restoredFrom.checkpointId}`);
+    const control = new JobControl(logger);
+    const registry = new MetricsRegistry();
+    lastMetrics = registry;
+    const coordinator = new CheckpointCoordinator({
+      jobId,
+      plan,
+      parallelismOf: (node) => graph.parallelismOf(node.id),
+      stateDir,
+      checkpointing: config.checkpointing,
+      control,
+      ledger,
+      logger,
+    });
+    const env = {
+      control,
+      clock: config.clock ?? systemClock,
+      config,
+      metrics: registry,
+      logger,
+      checkpoints: coordinator,
+      restore,
+    };
+    let subtasks: ReturnType<typeof instantiate>;
+    try {
+      subtasks = instantiate(graph, env, { connectors, jobId, bootstrap: options.bootstrap });
+    } catch (error) {
+      throw asStreamError(error, `setting up job "${config.jobName}"`);
+    }
+    attempt = { control, coordinator, metrics: registry };
+    if (cancelling.signal.aborted) control.cancel();
+    const onCancel = (): void => control.cancel();
+    cancelling.signal.addEventListener('abort', onCancel, { once: true });
+    logger?.debug({ subtasks: subtasks.map((subtask) => subtask.name) }, 'job started');
+    coordinator.start(subtasks);
+    markStarted();
+    try {
+      await Promise.all(subtasks.map((subtask) => subtask.run()));
+    } finally {
+      cancelling.signal.removeEventListener('abort', onCancel);
+      await coordinator.stop();
+      attempt = undefined;
+    }
+    if (control.error !== undefined) return { error: control.error };
+    logger?.debug({ cancelled: control.cancelled }, 'job ended');
+    const savepoint = control.stoppedWith;
+    const status = savepoint !== undefined ? 'stopped' : control.cancelled ? 'cancelled' : 'finished';
+    return {
+      result: {
+        status,
+        metrics: metrics(),
+        ...(savepoint === undefined ? {} : { savepoint }),
+        ...restoredField(),
+      },
+    };
+  }
+
+  function restoredField(): { restoredFrom?: RestoredCheckpoint } {
+    return restoredFrom === undefined ? {} : { restoredFrom };
+  }
+
+  const done = run();
+  done.catch(() => {});
+  return {
+    done,
+    started,
+    get attempt() {
+      return attempt;
+    },
+    get restoredFrom() {
+      return restoredFrom;
+    },
+    cancel: () => {
+      cancelling.abort();
+      attempt?.control.cancel();
+    },
+    metrics,
+  };
+}
+
+/** Waits `ms`; false when the signal aborted first. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
