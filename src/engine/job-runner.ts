@@ -197,7 +197,12 @@ export function runJob(plan: JobPlan, options: RunnerOptions): JobRunner {
     };
     let subtasks: ReturnType<typeof instantiate>;
     try {
-      subtasks = instantiate(graph, env, { connectors, jobId, bootstrap: options.bootstrap });
+      subtasks = instantiate(graph, env, {
+        connectors,
+        jobId,
+        bootstrap: options.bootstrap,
+        stateDir: options.stateDir,
+      });
     } catch (error) {
       throw asStreamError(error, `setting up job "${config.jobName}"`);
     }

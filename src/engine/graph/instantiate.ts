@@ -3,6 +3,7 @@ import { keyGroupRangeFor } from '../../state/key-groups.ts';
 import { BadRecordRouter } from '../bad-records.ts';
 import { ChainLink } from '../chain.ts';
 import { Channel } from '../channel.ts';
+import { operatorUid } from '../checkpoint/manifest.ts';
 import type { ConnectorResolver } from '../connector-resolver.ts';
 import { createExchange } from '../exchange.ts';
 import type { GateInput } from '../input-gate.ts';
@@ -20,6 +21,8 @@ export interface InstantiateOptions {
   readonly connectors: ConnectorResolver;
   readonly jobId: string;
   readonly bootstrap?: string;
+  /** Where an lmdb backend keeps its working files (under the job's directory). */
+  readonly stateDir?: string;
 }
 
 /**
@@ -82,7 +85,16 @@ function createLink(
   const keyed = isKeyedKind(node.kind);
   const keyGroups = keyed ? keyGroupRangeFor(subtask, config.maxParallelism, parallelism) : undefined;
   if (keyGroups !== undefined)
-    link.keyedState = createKeyedStateBackend({ clock, keyGroups, maxParallelism: config.maxParallelism });
+    link.keyedState = createKeyedStateBackend({
+      clock,
+      keyGroups,
+      maxParallelism: config.maxParallelism,
+      backend: config.stateBackend,
+      stateDir: options.stateDir,
+      jobId: options.jobId,
+      uid: operatorUid(node),
+      subtaskIndex: subtask,
+    });
   link.context = {
     output: link.output,
     runtime: { jobName: plan.config.jobName, operatorName: node.name, subtaskIndex: subtask, parallelism },
