@@ -203,9 +203,6 @@ test('end to end: the anomalies topic holds exactly the expected anomalies', {
 
 test('end to end at parallelism 2: state stays per sensor whichever subtask has it', {
   timeout: 30_000,
-  // See the report: the engine gives every subtask the same function object, so the state handle that
-  // open() keeps is the last subtask's, and the job fails with ENG_STATE_WITHOUT_KEY.
-  todo: 'engine bug: keyed state handles taken in open() are shared by all subtasks',
 }, async () => {
   const job = await runAndCheck(2, 'anomalies-p2');
   const perSubtask = recordsIn(job, (o) => o === 'detect anomalies');

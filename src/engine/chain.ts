@@ -5,6 +5,7 @@ import type { Batch } from './batch.ts';
 import type { Exchange } from './exchange.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import type { Operator, OperatorContext, Output } from './operator.ts';
+import { enterKeyedState, leaveKeyedState } from './operators/keyed/routed-state.ts';
 import { ProcessingTimes } from './processing-times.ts';
 import type { SinkOperator } from './sink-operator.ts';
 
@@ -60,6 +61,16 @@ export class LinkOutput implements Output<unknown> {
  * One operator (or the source) inside a task, with its metrics, its watermark and the processing
  * times it asked for. A source's link has no operator: the task emits into its output directly.
  */
+/** Runs `action` with this link's keyed backend as the one user state handles reach (open, endInput). */
+export function withLinkState<T>(link: ChainLink, action: () => T): T {
+  const previous = enterKeyedState(link.keyedState);
+  try {
+    return action();
+  } finally {
+    leaveKeyedState(previous);
+  }
+}
+
 export class ChainLink {
   readonly node: PlanNode;
   readonly subtask: number;
@@ -88,7 +99,13 @@ export class ChainLink {
 
   receive(batch: Batch<unknown>, port: number): void {
     this.metrics.recordsIn += batch.values.length;
-    const result = this.operator!.processBatch(batch, port);
+    const previous = enterKeyedState(this.keyedState);
+    let result: void | Promise<void>;
+    try {
+      result = this.operator!.processBatch(batch, port);
+    } finally {
+      leaveKeyedState(previous);
+    }
     if (result !== undefined) this.host!.track(result);
   }
 
@@ -96,14 +113,24 @@ export class ChainLink {
     if (time <= this.watermark) return;
     this.watermark = time;
     const operator = this.operator;
-    if (operator?.onWatermark) operator.onWatermark(time);
-    else this.output.emitWatermark(time);
+    const previous = enterKeyedState(this.keyedState);
+    try {
+      if (operator?.onWatermark) operator.onWatermark(time);
+      else this.output.emitWatermark(time);
+    } finally {
+      leaveKeyedState(previous);
+    }
   }
 
   /** Calls onProcessingTime when a requested time is due; true when it did. */
   fireDue(now: number): boolean {
     if (this.times.next > now || !this.times.takeDue(now)) return false;
-    this.operator?.onProcessingTime?.(now);
+    const previous = enterKeyedState(this.keyedState);
+    try {
+      this.operator?.onProcessingTime?.(now);
+    } finally {
+      leaveKeyedState(previous);
+    }
     return true;
   }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { type Clock, MAX_TIMESTAMP, systemClock } from '../common/time.ts';
 import type { JobConfig, NodeId } from '../plan/nodes.ts';
-import type { ChainLink, LinkHost } from './chain.ts';
+import { type ChainLink, type LinkHost, withLinkState } from './chain.ts';
 import type { Channel } from './channel.ts';
 import { finishedLinks, type NodeRestore, restoreChain, snapshotChain } from './checkpoint/chain-snapshot.ts';
 import type { CheckpointHost } from './checkpoint/host.ts';
@@ -190,7 +190,7 @@ export abstract class Subtask implements LinkHost {
     this.links[0].advanceWatermark(MAX_TIMESTAMP);
     await this.waitForOutputs();
     for (const link of this.links) {
-      const ended = link.operator?.endInput?.();
+      const ended = withLinkState(link, () => link.operator?.endInput?.());
       if (ended) await this.env.control.guard(ended);
       await this.waitForOutputs();
     }
@@ -205,7 +205,7 @@ export abstract class Subtask implements LinkHost {
     for (let i = this.links.length - 1; i >= 0; i--) {
       const link = this.links[i];
       this.opened.push(link);
-      const opened = link.operator?.open?.(link.context!);
+      const opened = withLinkState(link, () => link.operator?.open?.(link.context!));
       if (opened) await this.env.control.guard(opened);
     }
   }

@@ -6,6 +6,7 @@ import type { SnapshotWriter, TimerEntry } from '../../../state/snapshot-format.
 import { TimerService } from '../../../state/timers.ts';
 import type { OperatorContext } from '../../operator.ts';
 import { OutputBuffer } from './output-buffer.ts';
+import { routedStore } from './routed-state.ts';
 import { snapshotTimers } from './timer-snapshots.ts';
 
 /**
@@ -38,7 +39,8 @@ export class KeyedRuntime {
 
   /** What keyed user functions get in open(). */
   runtimeContext(): KeyedRuntimeContext {
-    return { ...this.ctx.runtime, state: this.backend.store() };
+    // Routed: a handle kept in a closure shared by parallel subtasks still reaches the right backend.
+    return { ...this.ctx.runtime, state: routedStore(this.backend) };
   }
 
   registerProcessingTimer(key: unknown, namespace: string, time: number): void {
