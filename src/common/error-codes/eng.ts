@@ -103,4 +103,10 @@ export const ENG_CODES = {
     summary:
       'A snapshot file is incomplete (torn write) or damaged (checksum mismatch); restore an earlier checkpoint or savepoint.',
   },
+  ENG_JOB_NOT_RUNNING: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'No job with this id runs on this state directory (nothing answers on its control socket); check the job id and --state-dir.',
+  },
 } as const satisfies ErrorCodeRegistry;
