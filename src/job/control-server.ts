@@ -201,5 +201,11 @@ export function sendControlRequest(path: string, request: ControlRequest): Promi
       socket.destroy();
       resolve(JSON.parse(buffered.slice(0, end)) as ControlResponse);
     });
+    // A job that ends while answering (cancel) may close the socket first; settle instead of hanging.
+    socket.once('close', () =>
+      reject(
+        new StreamError('ENG_JOB_NOT_RUNNING', `the job on ${path} closed the connection without an answer`),
+      ),
+    );
   });
 }
