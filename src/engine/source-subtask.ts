@@ -11,6 +11,9 @@ import { Subtask, type SubtaskEnv } from './subtask.ts';
 import { SplitWatermarks } from './watermarks/split-watermarks.ts';
 import { stampElements } from './watermarks/timestamps.ts';
 
+/** How long a source runs before it lets timers and I/O callbacks of the event loop run (ms). */
+const YIELD_EVERY_MS = 5;
+
 /** Longest a poll may wait when nothing else (watermarks, timers) needs the loop sooner (ms). */
 const MAX_POLL_WAIT_MS = 100;
 
@@ -100,7 +103,14 @@ export class SourceSubtask extends Subtask {
     const interval = config.watermarkInterval;
     let lastCheck = clock.now();
     if (this.emitted > MIN_TIMESTAMP) this.links[0].output.emitWatermark(this.emitted);
+    let yielded = performance.now();
     for (;;) {
+      // A source that always has data would otherwise run the job in microtasks only, and timers, file
+      // writes and checkpoints would wait until its input ends: let the event loop in every few ms.
+      if (performance.now() - yielded > YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        yielded = performance.now();
+      }
       this.checkStopped();
       if (this.barrierRequest !== undefined || this.suspended) {
         await this.injectBarrier();

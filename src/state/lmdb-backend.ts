@@ -175,7 +175,9 @@ export class LmdbStateBackend extends RowStateBackend<LmdbRow> {
     const running = [...this.writing].map((p) => p.catch(() => {}));
     this.closed = Promise.all(running)
       .then(() => this.db.close())
-      .then(() => rm(this.dir, { recursive: true, force: true }));
+      .then(() => rm(this.dir, { recursive: true, force: true }))
+      // Working files only (state lives in snapshots): a failed clean-up must not take the process down.
+      .catch(() => {});
   }
 
   protected findRow(mapKey: unknown, key: unknown): LmdbRow | undefined {

@@ -1,10 +1,11 @@
 // The two golden pipelines of the savepoint round-trip tests, over one generated, phased input.
 //
-// Input: datagen index i belongs to phase p = floor(i / 10). Slots 0 and 1 of a phase are fillers,
-// dropped right after the source; slots 2..9 are real events. The driver (stepped-run.ts) releases one
+// Input: datagen index i belongs to phase p = floor(i / 10). Slots 0..2 of a phase are fillers,
+// dropped right after the source; slots 3..9 are real events. The driver (stepped-run.ts) releases one
 // phase per ManualClock step and the source checks its watermark once per step, so every run — fresh,
-// resumed, at any parallelism — sees the same real events between the same watermarks. The fillers
-// absorb the one element a (restored) datagen emits at open before the first step.
+// resumed, at any parallelism — sees the same real events between the same watermarks. A restored
+// datagen emits one element at open, before the first step, which moves the phase boundaries one
+// element later per resume; the fillers absorb that for up to FILLERS - 1 resumes in a row.
 import {
   createEnvironment,
   type DataStream,
@@ -28,6 +29,7 @@ export const PER_PHASE = 10;
 export const TOTAL = PHASES * PER_PHASE;
 /** Clock ms per phase; equal to the watermark interval so each step checks the watermark once. */
 export const STEP_MS = 10;
+export const FILLERS = 3;
 const BOUND = 50;
 
 export interface Event {
@@ -38,17 +40,16 @@ export interface Event {
   readonly filler: boolean;
 }
 
-/** Every phase has each of k0..k6 once (sessions open and close), an out-of-order event within the bound, and every fifth phase one 700 ms late. */
+/** Every phase has each of k0..k6 once (sessions open and close), one of them out of order within the bound, or 700 ms late in every fifth phase. */
 export function eventAt(i: number): Event {
   const phase = Math.floor(i / PER_PHASE);
   const slot = i % PER_PHASE;
   const base = 10_000 + phase * 100;
-  if (slot < 2) return { i, key: 'filler', ts: base, amount: 0, filler: true };
+  if (slot < FILLERS) return { i, key: 'filler', ts: base, amount: 0, filler: true };
+  const key = `k${(phase * 3 + slot) % 7}`;
   const amount = (i % 13) + 1;
-  if (slot < 9)
-    return { i, key: `k${(phase * 3 + slot) % 7}`, ts: base + (slot - 2) * 15, amount, filler: false };
-  const late = phase % 5 === 4;
-  return { i, key: `k${phase % 7}`, ts: late ? base - 700 : base - 30, amount, filler: false };
+  if (slot < 9) return { i, key, ts: base + (slot - FILLERS) * 15, amount, filler: false };
+  return { i, key, ts: phase % 5 === 4 ? base - 700 : base - 30, amount, filler: false };
 }
 
 /** How far the generator got in this run: the driver waits on it before each step. */
@@ -96,7 +97,8 @@ function realEvents(env: StreamEnvironment, progress: Progress): DataStream<Even
     .uid('events')
     .setParallelism(1) // a datagen resumes part-way only at the parallelism it was stopped at
     .filter((e) => !e.filler)
-    .uid('real-events');
+    .uid('real-events')
+    .setParallelism(1); // chained to the source, so each key's events keep their order into keyBy
 }
 
 interface Tally {

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { JobResult } from '../../src/engine/execute.ts';
 import { collectSink, type JobPlan, ManualClock, type SinkDescriptor, startJob } from '../../src/index.ts';
-import { PER_PHASE, type PipelineOptions, type Progress, STEP_MS, TOTAL } from './golden-pipelines.ts';
+import {
+  FILLERS,
+  PER_PHASE,
+  type PipelineOptions,
+  type Progress,
+  STEP_MS,
+  TOTAL,
+} from './golden-pipelines.ts';
 
 export interface RunSpec {
   readonly build: (options: PipelineOptions) => JobPlan;
@@ -70,6 +77,8 @@ export async function runStepped(spec: RunSpec): Promise<RunOutcome> {
   const clock = new ManualClock(0);
   const progress: Progress = { next: 0 };
   const from = spec.from ?? 0;
+  if (from % PER_PHASE >= FILLERS)
+    throw new Error(`resumed ${from % PER_PHASE} times in a row; the phased input allows ${FILLERS - 1}`);
   const plan = spec.build({
     parallelism: spec.parallelism,
     backend: spec.backend ?? 'heap',
