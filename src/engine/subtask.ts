@@ -122,7 +122,9 @@ export abstract class Subtask implements LinkHost {
     const target = host?.target(id);
     this.lastBarrier = id;
     if (host !== undefined && target !== undefined) {
-      const { written } = await this.env.control.guard(snapshotChain(this.links, id, target.dir, positions));
+      const { written } = await this.env.control.guard(
+        snapshotChain(this.links, id, target.dir, positions, target.base),
+      );
       written.then(
         (links) => host.acknowledge(id, this.name, links),
         (error: unknown) => host.decline(id, this.name, error),

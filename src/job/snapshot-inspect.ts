@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import v8 from 'node:v8';
 import { StreamError } from '../common/errors.ts';
 import type { CheckpointManifest, OperatorEntry } from '../engine/checkpoint/manifest.ts';
-import { MANIFEST_FILE } from '../engine/checkpoint/manifest.ts';
+import { MANIFEST_FILE, stateFilesOf } from '../engine/checkpoint/manifest.ts';
 import { readManifest } from '../engine/checkpoint/storage.ts';
 import type { SplitPosition } from '../engine/source.ts';
 import { mapKeyOf } from '../state/key-identity.ts';
@@ -135,7 +135,7 @@ async function readCheckpoint(path: string) {
 }
 
 function stateFiles(dir: string, op: OperatorEntry): string[] {
-  return op.subtasks.flatMap((s) => (s.file === undefined ? [] : [join(dir, s.file)]));
+  return op.subtasks.flatMap((s) => stateFilesOf(s).map((f) => join(dir, f)));
 }
 
 /** A reader over every old subtask's file, as one subtask owning every key group would restore it. */

@@ -4,8 +4,12 @@ import type { NodeId } from '../../plan/nodes.ts';
 import { keyGroupRangeFor } from '../../state/key-groups.ts';
 import type { ChainLink } from '../chain.ts';
 import type { SplitPosition } from '../source.ts';
+import type { IncrementalBase } from './host.ts';
 import { operatorUid, type SubtaskEntry, stateFileName } from './manifest.ts';
 import { createSnapshotFileWriter, openSnapshotReader } from './snapshot-io.ts';
+
+/** Files an incremental chain may have before the next checkpoint of that subtask is complete again. */
+const MAX_CHAIN_FILES = 8;
 
 /** One link's part of a checkpoint, as a subtask acknowledges it. */
 export interface LinkSnapshot extends SubtaskEntry {
@@ -30,35 +34,53 @@ export async function snapshotChain(
   checkpointId: number,
   dir: string,
   headPositions: readonly SplitPosition[] | undefined,
+  base?: IncrementalBase,
 ): Promise<{ written: Promise<LinkSnapshot[]> }> {
   const parts: Promise<LinkSnapshot>[] = [];
   const prepares: Promise<unknown>[] = [];
   let syncFailure: unknown;
   for (let i = 0; i < links.length; i++) {
     const link = links[i];
-    const base: LinkSnapshot = {
+    const entry: LinkSnapshot = {
       nodeId: link.node.id,
       uid: operatorUid(link.node),
       subtask: link.subtask,
       ...(i === 0 && headPositions !== undefined ? { positions: [...headPositions] } : {}),
       ...(link.watermark > MIN_TIMESTAMP ? { watermark: link.watermark } : {}),
     };
-    let part: Promise<LinkSnapshot> = Promise.resolve(base);
+    let part: Promise<LinkSnapshot> = Promise.resolve(entry);
     const operator = link.operator;
     if (
       syncFailure === undefined &&
       (link.keyedState !== undefined || operator?.snapshotState !== undefined)
     ) {
       try {
-        const file = stateFileName(base.uid, link.subtask);
+        const file = stateFileName(entry.uid, link.subtask);
         const writer = createSnapshotFileWriter(join(dir, file));
-        // Complete snapshots only: an incremental base would have to outlive retention (not yet tracked).
-        const keyed = link.keyedState?.snapshot(writer, { checkpointId });
+        // An incremental backend (lmdb) may write only what changed since the base checkpoint; its
+        // file then names the base, and the base's files become part of this checkpoint too.
+        const baseFiles = base?.filesOf(entry.uid, link.subtask);
+        // A chain is capped so restores read few files and old checkpoints can go: then a complete one.
+        const incrementalBase =
+          baseFiles !== undefined && baseFiles.length > 0 && baseFiles.length < MAX_CHAIN_FILES
+            ? base?.id
+            : undefined;
+        const keyed = link.keyedState?.snapshot(writer, { checkpointId, incrementalBase });
         const own = operator?.snapshotState?.(checkpointId, writer);
         part = Promise.all([keyed, own])
           .then(() => writer.finish())
           .then(
-            ({ bytes }) => ({ ...base, file, bytes }),
+            ({ bytes, chain }) => ({
+              ...entry,
+              file,
+              bytes,
+              ...(chain?.base !== undefined &&
+              chain.base === incrementalBase &&
+              baseFiles !== undefined &&
+              base
+                ? { baseFiles: baseFiles.map((f) => join('..', base.dirName, f)) }
+                : {}),
+            }),
             async (error: unknown) => {
               await writer.abort().catch(() => {});
               throw error;

@@ -1,5 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { StreamError } from '../../common/errors.ts';
 import type { CheckpointingConfig, JobPlan, PlanNode } from '../../plan/nodes.ts';
@@ -8,8 +8,8 @@ import type { SourcePositions } from '../sink.ts';
 import { SourceSubtask } from '../source-subtask.ts';
 import type { Subtask } from '../subtask.ts';
 import type { LinkSnapshot } from './chain-snapshot.ts';
-import type { CheckpointHost, CheckpointTarget } from './host.ts';
-import type { CheckpointManifest } from './manifest.ts';
+import type { CheckpointHost, CheckpointTarget, IncrementalBase } from './host.ts';
+import { type CheckpointManifest, stateFilesOf } from './manifest.ts';
 import { buildManifest, sourcePositionsOf } from './manifest-builder.ts';
 import { applyRetention, checkpointDir, recordSavepoint, writeManifest } from './storage.ts';
 
@@ -124,7 +124,11 @@ export class CheckpointCoordinator implements CheckpointHost {
 
   target(id: number): CheckpointTarget | undefined {
     const pending = this.pending;
-    return pending?.id === id ? { dir: pending.dir, stopSources: pending.stopSources } : undefined;
+    if (pending?.id !== id) return undefined;
+    const latest = this.options.ledger.latest;
+    const base =
+      pending.kind === 'checkpoint' && latest?.kind === 'checkpoint' ? incrementalBase(latest) : undefined;
+    return { dir: pending.dir, stopSources: pending.stopSources, ...(base ? { base } : {}) };
   }
 
   acknowledge(id: number, subtask: string, links: LinkSnapshot[]): void {
@@ -345,4 +349,16 @@ function unavailable(reason: string): StreamError {
 
 function failed(reason: string, cause?: unknown): StreamError {
   return new StreamError('ENG_CHECKPOINT_FAILED', `checkpoint failed: ${reason}`, { cause });
+}
+
+/** A completed checkpoint as the base of the next one's incremental files. */
+function incrementalBase(completed: CompletedCheckpoint): IncrementalBase {
+  const files = new Map<string, readonly string[]>();
+  for (const op of completed.manifest.operators)
+    for (const entry of op.subtasks) files.set(`${op.uid}\u0000${entry.subtask}`, stateFilesOf(entry));
+  return {
+    id: completed.id,
+    dirName: basename(completed.dir),
+    filesOf: (uid, subtask) => files.get(`${uid}\u0000${subtask}`),
+  };
 }

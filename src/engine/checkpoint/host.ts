@@ -5,6 +5,19 @@ export interface CheckpointTarget {
   readonly dir: string;
   /** stop-with-savepoint: sources emit nothing after this barrier. */
   readonly stopSources: boolean;
+  /**
+   * Checkpoints (not savepoints): the latest completed checkpoint, which an incremental backend may
+   * write only its changes against. Its files must then stay while this checkpoint is retained.
+   */
+  readonly base?: IncrementalBase;
+}
+
+/** A completed checkpoint as a base: its id, directory name and each subtask's chain of files. */
+export interface IncrementalBase {
+  readonly id: number;
+  /** Files (relative to the base's directory) of one operator subtask: its chain, oldest first. */
+  filesOf(uid: string, subtask: number): readonly string[] | undefined;
+  readonly dirName: string;
 }
 
 /**

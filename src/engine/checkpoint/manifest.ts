@@ -11,6 +11,11 @@ export interface SubtaskEntry {
   readonly subtask: number;
   /** State file, relative to the checkpoint directory; absent when the subtask had no state. */
   readonly file?: string;
+  /**
+   * An incremental file builds on these (relative to this checkpoint's directory, e.g.
+   * `../chk-3/window-4-0.snap`), oldest first: restoring reads all of them, then `file`.
+   */
+  readonly baseFiles?: readonly string[];
   readonly bytes?: number;
   /** Sources: where each split stood at the barrier. */
   readonly positions?: readonly SplitPosition[];
@@ -79,4 +84,9 @@ export function stateFileName(uid: string, subtask: number): string {
   const safe = uid.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
   const suffix = safe === uid ? '' : `-${createHash('sha256').update(uid).digest('hex').slice(0, 8)}`;
   return `${safe}${suffix}-${subtask}.snap`;
+}
+
+/** Every state file of a subtask entry, relative to its checkpoint directory, oldest first. */
+export function stateFilesOf(entry: SubtaskEntry): string[] {
+  return entry.file === undefined ? [] : [...(entry.baseFiles ?? []), entry.file];
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { StreamError } from '../../common/errors.ts';
 import type { JobPlan, NodeId, PlanNode } from '../../plan/nodes.ts';
 import type { NodeRestore } from './chain-snapshot.ts';
-import { type CheckpointManifest, operatorUid } from './manifest.ts';
+import { type CheckpointManifest, operatorUid, stateFilesOf } from './manifest.ts';
 import { listCheckpoints, readManifest, readSavepointRecords } from './storage.ts';
 
 /** A checkpoint or savepoint to start from. */
@@ -65,7 +65,7 @@ export function planRestore(
   const problems: string[] = [];
   const dropped: string[] = [];
   for (const op of manifest.operators) {
-    const files = op.subtasks.flatMap((s) => (s.file === undefined ? [] : [join(dir, s.file)]));
+    const files = op.subtasks.flatMap((s) => stateFilesOf(s).map((f) => join(dir, f)));
     const withPositions = op.subtasks.filter((s) => s.positions !== undefined);
     const prepared = op.subtasks.flatMap((s) =>
       s.prepared === undefined ? [] : [{ subtask: s.subtask, value: s.prepared }],

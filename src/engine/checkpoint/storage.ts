@@ -122,10 +122,17 @@ export async function applyRetention(stateDir: string, jobId: string, retained: 
   const all = await listCheckpoints(stateDir, jobId);
   const completed = all.filter((c) => c.manifest?.state === 'completed');
   if (completed.length === 0) return;
-  const keep = new Set(completed.slice(-retained).map((c) => c.id));
+  const retainedOnes = completed.slice(-retained);
+  const keep = new Set(retainedOnes.map((c) => c.id));
+  // Incremental files build on earlier checkpoints' files: those directories stay while needed.
+  const needed = new Set<string>();
+  for (const checkpoint of retainedOnes)
+    for (const op of checkpoint.manifest?.operators ?? [])
+      for (const entry of op.subtasks)
+        for (const file of entry.baseFiles ?? []) needed.add(resolve(checkpoint.dir, dirname(file)));
   const newest = completed[completed.length - 1].id;
   for (const checkpoint of all)
-    if (checkpoint.id < newest && !keep.has(checkpoint.id))
+    if (checkpoint.id < newest && !keep.has(checkpoint.id) && !needed.has(resolve(checkpoint.dir)))
       await rm(checkpoint.dir, { recursive: true, force: true });
 }
 
