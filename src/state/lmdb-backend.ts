@@ -133,7 +133,11 @@ export class LmdbStateBackend extends RowStateBackend<LmdbRow> {
       this.period++;
       writer.chain?.({ id: this.chainId, checkpointId, base: delta && options?.incrementalBase });
     }
-    const run = new LmdbSnapshotRun(this.host, writer, cut, txn, dirty, delta);
+    // A delta holds the keys changed since its base only; a cached row still waiting to be written back
+    // but unchanged since the base is already in the base's files.
+    const captured =
+      delta === undefined ? dirty : dirty.filter((row) => delta.some((keys) => keys.has(row.keyId)));
+    const run = new LmdbSnapshotRun(this.host, writer, cut, txn, captured, delta);
     this.running = run;
     this.beforeAccess = (row) => run.capture(row);
     if (this.row !== undefined) run.capture(this.row);
