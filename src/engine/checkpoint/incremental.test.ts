@@ -52,7 +52,13 @@ test('lmdb checkpoints after the first hold only changed keys, chained to their 
     .keyBy(([k]) => k)
     .process(keep)
     .uid('keep')
-    .sinkTo(functionSink<number>({ write: (values) => void (seen += values.length) }));
+    .sinkTo(
+      functionSink<number>({
+        write: (values) => {
+          seen += values.length;
+        },
+      }),
+    );
   const job = executeJob(env.toPlan(), { connectors: connectorResolver, jobId: 'inc', stateDir });
   const until = async (count: number) => {
     while (seen < count) await new Promise((resolve) => setTimeout(resolve, 5));
