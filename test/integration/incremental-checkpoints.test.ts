@@ -4,14 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createEnvironment, WatermarkStrategy } from '../../api/index.ts';
-import { functionSink, iterableSource } from '../../connectors/index.ts';
-import { connectorResolver } from '../../connectors/registry.ts';
-import type { KeyedProcessFunction, ValueState } from '../../plan/index.ts';
-import { openSnapshotReader } from '../../state/snapshot-file.ts';
-import { executeJob } from '../execute.ts';
-import { stateFilesOf } from './manifest.ts';
-import { listCheckpoints } from './storage.ts';
+import { createEnvironment, WatermarkStrategy } from '../../src/api/index.ts';
+import { functionSink, iterableSource } from '../../src/connectors/index.ts';
+import { connectorResolver } from '../../src/connectors/registry.ts';
+import { stateFilesOf } from '../../src/engine/checkpoint/manifest.ts';
+import { listCheckpoints } from '../../src/engine/checkpoint/storage.ts';
+import { executeJob } from '../../src/engine/execute.ts';
+import type { KeyedProcessFunction, ValueState } from '../../src/plan/index.ts';
+import { openSnapshotReader } from '../../src/state/snapshot-file.ts';
 
 const KEYS = 5_000;
 
