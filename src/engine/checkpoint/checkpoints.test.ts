@@ -146,22 +146,28 @@ test('a job whose sources have all finished cannot take a savepoint, and says wh
   await job.done;
 });
 
-test('a checkpoint that cannot complete in time is aborted and its files deleted; the job goes on', async () => {
+test('a checkpoint that cannot complete in time is aborted and its files deleted; the job goes on', async (t) => {
   const connectors = new MemoryConnectors();
   const a = connectors.source('a', { bounded: false, chunks: [{ values: ['a1'] }] });
   const b = connectors.source('b', { bounded: false, chunks: [{ values: ['b1'] }] });
   const out = connectors.transactionalSink('out');
-  const plan = new PlanBuilder(manual({ timeout: 50 }));
+  const plan = new PlanBuilder(manual({ timeout: 1_000 }));
   const both = plan.union('union', [plan.source('a', a.descriptor), plan.source('b', b.descriptor)]);
   plan.sink('out', both, out.descriptor);
+  // A held barrier fails the first checkpoint whatever the timeout; 1 s leaves the second one room to
+  // complete on a loaded machine (50 ms did not, and the job then kept the test process alive).
   const job = executeJob(plan.plan(), { connectors, jobId: 'timeout', stateDir: root });
+  t.after(async () => {
+    await job.cancel();
+    await job.done.catch(() => undefined);
+  });
   await out.waitFor(2);
   await b.waitForPolls(2);
   b.hold(); // b never injects its barrier
 
   await assert.rejects(job.triggerCheckpoint(), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'ENG_CHECKPOINT_FAILED');
-    assert.match(error.message, /did not complete within 50 ms/);
+    assert.match(error.message, /did not complete within 1000 ms/);
     return true;
   });
   assert.deepEqual(job.metrics().checkpoints, { completed: 0, failed: 1 });
