@@ -91,9 +91,15 @@ test(`a transactional copier killed with kill -9 ${KILLS} times copies every rec
 
   for (let instance = 0; instance < KILLS; instance++) {
     inputs.push(...(await addInput(inputs.length, PER_ROUND)));
+    const committedBefore = seenCommitted.length;
     const { child } = run(instance, false);
-    // Kill somewhere between start-up (fencing the last instance) and a few dozen transactions in.
-    await new Promise((resolve) => setTimeout(resolve, 400 + rng() * 1000));
+    // Kill a little after the copier has committed its first transaction here, while it is busy with
+    // the next ones. Waiting for that (rather than a fixed time) keeps a slow start-up on a loaded
+    // machine from turning every kill into a kill before any transaction began.
+    const deadline = Date.now() + 30_000;
+    while (seenCommitted.length === committedBefore && child.running && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, rng() * 400));
     if (child.running) killedMidway++;
     child.kill();
     await child.exited;
