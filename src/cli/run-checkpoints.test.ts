@@ -41,6 +41,8 @@ test('a run killed with kill -9 goes on from its last checkpoint when started ag
   const stateDir = join(dir, 'state');
   const args = [
     'run',
+    '--parallelism',
+    '1',
     '--data-dir',
     join(dir, 'broker'),
     '--port',
@@ -82,4 +84,37 @@ test('--state-dir without --job-id, or a bad --checkpoint-interval, is a usage e
   const badInterval = await runEddy(['run', '--checkpoint-interval', 'soon', job]);
   assert.equal(badInterval.code, 2, badInterval.stderr);
   assert.match(badInterval.stderr, /--checkpoint-interval needs a duration above 0 such as 10s/);
+});
+
+test('a second run of a running job id on the same state dir is refused before it starts anything', async () => {
+  const job = join(dir, 'ones.ts');
+  await writeFile(job, JOB);
+  const stateDir = join(dir, 'state-twice');
+  const args = (broker: string) => [
+    'run',
+    '--parallelism',
+    '1',
+    '--data-dir',
+    join(dir, broker),
+    '--port',
+    '0',
+    '--job-id',
+    'twice',
+    '--state-dir',
+    stateDir,
+    job,
+  ];
+  const first = startEddy(args('broker-a'));
+  try {
+    await first.waitForLine((line) => line === 'count 10');
+    const second = await runEddy(args('broker-b'));
+    assert.equal(second.code, 1, second.stderr);
+    assert.match(second.stderr, /job "twice" already runs on .*stop it first or pick another --job-id/);
+    assert.doesNotMatch(second.stdout, /count/, 'the second run started no job');
+    const answer = await sendControlRequest(controlSocketPath(stateDir, 'twice'), { command: 'checkpoint' });
+    assert.equal((answer as { ok: boolean }).ok, true, 'the first run goes on undisturbed');
+  } finally {
+    first.kill('SIGKILL');
+    await first.exited;
+  }
 });

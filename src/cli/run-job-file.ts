@@ -1,8 +1,8 @@
-import { basename, extname } from 'node:path';
-import { createEnvironment } from '../api/index.ts';
 import { StreamError } from '../common/errors.ts';
 import type { Logger } from '../common/logging.ts';
+import { serveTransactions } from '../connectors/kafka/remote-transaction.ts';
 import {
+  assertJobNotRunning,
   type EmbeddedBrokerOptions,
   type RunningJob,
   startControlServer,
@@ -10,6 +10,8 @@ import {
   startJob,
 } from '../job/index.ts';
 import { loadJobFile } from './job-file.ts';
+import { buildJobFilePlan, type JobFilePlanArgs } from './job-plan.ts';
+import { JOB_WORKER_MODULE } from './job-worker.ts';
 
 export interface RunJobFileOptions {
   readonly path: string;
@@ -45,18 +47,28 @@ export const DEFAULT_CLI_CHECKPOINT_INTERVAL = 10_000;
 export async function runJobFile(
   options: RunJobFileOptions,
 ): Promise<RunningJob & { readonly controlSocket?: string }> {
-  const define = await loadJobFile(options.path);
+  const checkpoints = options.checkpoints ?? {};
+  const stateDir = checkpoints.stateDir;
+  const checkpointInterval =
+    stateDir !== undefined || checkpoints.checkpointInterval !== undefined
+      ? (checkpoints.checkpointInterval ?? DEFAULT_CLI_CHECKPOINT_INTERVAL)
+      : undefined;
+  const planArgs = (bootstrap: string | undefined): JobFilePlanArgs => ({
+    path: options.path,
+    flags: options.flags,
+    bootstrap,
+    parallelism: options.parallelism,
+    checkpointInterval,
+  });
+  // Imported before the broker starts, so a broken job file fails fast.
+  await loadJobFile(options.path);
+  if (stateDir !== undefined && options.jobId !== undefined)
+    await assertJobNotRunning({ stateDir, jobId: options.jobId });
   const broker = options.bootstrap === undefined ? await startOwnBroker(options) : undefined;
   try {
     const bootstrap = options.bootstrap ?? broker?.bootstrap;
-    const jobName = basename(options.path, extname(options.path));
-    const checkpoints = options.checkpoints ?? {};
-    const stateDir = checkpoints.stateDir;
-    const env = createEnvironment({ jobName, parallelism: options.parallelism });
-    if (stateDir !== undefined || checkpoints.checkpointInterval !== undefined)
-      env.enableCheckpointing(checkpoints.checkpointInterval ?? DEFAULT_CLI_CHECKPOINT_INTERVAL);
-    await define(env, { flags: options.flags, bootstrap });
-    const running = startJob(env.toPlan(), {
+    const plan = await buildJobFilePlan(planArgs(bootstrap));
+    const running = startJob(plan, {
       jobId: options.jobId,
       bootstrap,
       ownedBroker: broker,
@@ -71,6 +83,8 @@ export async function runJobFile(
             ? undefined
             : 'latest',
       allowNonRestoredState: checkpoints.allowNonRestoredState,
+      // Parallelism above 1 runs on worker threads; each builds the same plan from the job file.
+      threads: { setupModule: JOB_WORKER_MODULE, setupArgs: planArgs(bootstrap), serve: serveTransactions },
     });
     if (stateDir === undefined) return running; // checkpoints (if any) in a temp dir: restarts only
     let server: Awaited<ReturnType<typeof startControlServer>>;

@@ -31,7 +31,7 @@ async function jobFile(name: string, body: string): Promise<string> {
 
 /** `eddy run` with the embedded broker on a free port and a data dir of the test's own. */
 function run(job: string, ...rest: string[]): Promise<EddyExit> {
-  return runEddy(['run', '--data-dir', dataDir, '--port', '0', job, ...rest]);
+  return runEddy(['run', '--parallelism', '1', '--data-dir', dataDir, '--port', '0', job, ...rest]);
 }
 
 /** One readable line on stderr, starting `eddy: `, no stack trace, and nothing on stdout. */
@@ -142,7 +142,16 @@ test('the embedded broker port is taken: usage error saying to pass --port 0 or 
   assert.ok(address !== null && typeof address === 'object');
   try {
     const path = await jobFile('ok.ts', 'export default eddy.defineJob(() => {});');
-    const result = await runEddy(['run', '--data-dir', dataDir, '--port', String(address.port), path]);
+    const result = await runEddy([
+      'run',
+      '--parallelism',
+      '1',
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(address.port),
+      path,
+    ]);
     assertOneLineError(
       result,
       2,
@@ -162,7 +171,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
            eddy.WatermarkStrategy.noWatermarks(), 'ticks').print();
        });`,
     );
-    const eddy = startEddy(['run', '--data-dir', dataDir, '--port', '0', path]);
+    const eddy = startEddy(['run', '--parallelism', '1', '--data-dir', dataDir, '--port', '0', path]);
     try {
       await eddy.waitForLine((line) => line === 'tick 1');
       eddy.kill(signal);

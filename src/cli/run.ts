@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { StreamError } from '../common/errors.ts';
 import { parseDuration } from '../common/time.ts';
 import type { CliCommand } from './command.ts';
@@ -53,7 +54,10 @@ export const runCommand: CliCommand = {
         'run a job file (its default export builds the job); without --bootstrap the embedded broker starts ' +
           'in-process. Flags for the job itself follow "--", e.g. eddy run job.ts -- --input-topic clicks',
       )
-      .option('--parallelism <n>', 'default parallelism of the job (default 1)')
+      .option(
+        '--parallelism <n>',
+        'default parallelism of the job, one worker thread per slot above 1 (default: the number of cores)',
+      )
       .option('--job-id <id>', 'job id (default: the job name and a random suffix)')
       .option('--data-dir <dir>', 'embedded broker data directory (default .eddy/broker)')
       .option('--port <port>', 'embedded broker port (default 9092; 0 picks a free one)')
@@ -82,7 +86,7 @@ export const runCommand: CliCommand = {
           const running = await runJobFile({
             path: job,
             flags: parseJobFlags(jobFlags),
-            parallelism: positiveInt('--parallelism', flags.parallelism),
+            parallelism: positiveInt('--parallelism', flags.parallelism) ?? availableParallelism(),
             jobId: flags.jobId,
             bootstrap: context.bootstrapGiven() ? settings.bootstrap : undefined,
             embeddedBroker: {

@@ -46,6 +46,8 @@ after(async () => {
 function runArgs(jobId: string, rest: string[] = [], jobFlags: string[] = []): string[] {
   return [
     'run',
+    '--parallelism',
+    '1',
     '--data-dir',
     join(dir, 'broker'),
     '--port',
@@ -118,7 +120,10 @@ test('savepoint, inspect, stop with a savepoint, and resume from it', async () =
   assert.equal(inspected.code, 0, inspected.stderr);
   assert.match(inspected.stdout, /^savepoint \d+ of job t1 \(clicks\): completed$/m);
   assert.match(inspected.stdout, /^totals +keyed-reduce +Keyed Reduce +1 +3 +0 +\d+$/m);
-  assert.match(inspected.stdout, /^ {2}datagen-0 +\{"subtask":0,"parallelism":1,"emitted":\d+\}$/m);
+  assert.match(
+    inspected.stdout,
+    /^ {2}datagen-0 +\{"subtask":0,"parallelism":1,"next":\d+,"emitted":\d+\}$/m,
+  );
 
   const before = lastTotals(first.lines);
   assert.equal(before.size, USERS);

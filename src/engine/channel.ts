@@ -1,6 +1,17 @@
 import type { ChannelMessage } from './messages.ts';
 
 /**
+ * The sending end of a channel, as a subtask's exchanges see it: a Channel in the same thread, or the
+ * outbox of a channel to another thread (src/engine/threads/).
+ */
+export interface ChannelWriter {
+  readonly hasSpace: boolean;
+  push(message: ChannelMessage): void;
+  /** Resolves once the channel takes messages again (at once when it does). */
+  whenSpace(): Promise<void>;
+}
+
+/**
  * A one-writer, one-reader queue of messages between two subtasks. `push` never blocks: a writer
  * pushes everything one input message produced, then waits with `whenSpace()` before taking more input,
  * so a channel holds at most `capacity` messages plus the output of one step. Messages are plain data,
@@ -11,7 +22,7 @@ import type { ChannelMessage } from './messages.ts';
  * channel.push({ kind: 'end' });
  * channel.shift(); // { kind: 'end' }
  */
-export class Channel {
+export class Channel implements ChannelWriter {
   readonly capacity: number;
   /** Called on every push; the reader's input gate uses it to wake up. */
   onPush: (() => void) | undefined = undefined;

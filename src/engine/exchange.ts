@@ -1,7 +1,7 @@
 import type { KeySelector } from '../plan/functions.ts';
 import { keyGroupOf, subtaskForKeyGroup } from '../state/key-groups.ts';
 import type { Batch } from './batch.ts';
-import type { Channel } from './channel.ts';
+import type { ChannelWriter } from './channel.ts';
 import type { ExchangeMode } from './graph/physical-graph.ts';
 import type { ChannelMessage } from './messages.ts';
 import { userFunctionFailed } from './user-function-error.ts';
@@ -11,7 +11,7 @@ import { userFunctionFailed } from './user-function-error.ts';
  * subtasks' channels, one sub-batch per target. Watermarks, idleness and end go to every channel.
  */
 export interface Exchange {
-  readonly channels: readonly Channel[];
+  readonly channels: readonly ChannelWriter[];
   send(batch: Batch<unknown>): void;
   broadcast(message: ChannelMessage): void;
 }
@@ -19,7 +19,7 @@ export interface Exchange {
 export interface ExchangeOptions {
   readonly mode: ExchangeMode;
   /** Indexed by downstream subtask; undefined where this upstream subtask never sends. */
-  readonly targets: readonly (Channel | undefined)[];
+  readonly targets: readonly (ChannelWriter | undefined)[];
   readonly key?: KeySelector<unknown, unknown>;
   readonly maxParallelism: number;
   /** Named in errors when the key selector throws. */
@@ -54,7 +54,7 @@ export function createExchange(options: ExchangeOptions): Exchange {
  * Splits a batch into contiguous, nearly equal slices, rotating which targets get the larger slices so
  * every target receives the same share over time. Slicing copies arrays in bulk, with no per-record work.
  */
-function rebalancer(channels: readonly Channel[]): (batch: Batch<unknown>) => void {
+function rebalancer(channels: readonly ChannelWriter[]): (batch: Batch<unknown>) => void {
   let start = 0;
   const count = channels.length;
   return (batch) => {

@@ -6,6 +6,7 @@ import type { RestoreFrom } from './checkpoint/recovery.ts';
 import type { ConnectorResolver } from './connector-resolver.ts';
 import { type RestoredCheckpoint, runJob } from './job-runner.ts';
 import type { JobMetrics } from './metrics.ts';
+import type { ThreadsOptions } from './threads/protocol.ts';
 
 export type { RestoredCheckpoint } from './job-runner.ts';
 export type { CheckpointMetrics, JobMetrics, OperatorMetrics } from './metrics.ts';
@@ -28,6 +29,12 @@ export interface ExecuteOptions {
   restoreFrom?: RestoreFrom;
   /** Drop state of operators (uids) the job no longer has instead of refusing to restore. */
   allowNonRestoredState?: boolean;
+  /**
+   * Run the subtasks on worker threads, one per task slot (slot i runs subtask i of every task), when
+   * the job's largest parallelism is above 1. Each thread rebuilds the plan from this module, so the
+   * plan passed here must be the one it builds. Without it, every subtask runs in this thread.
+   */
+  threads?: ThreadsOptions;
 }
 
 export interface JobResult {

@@ -6,6 +6,7 @@ import type { StreamError } from '../common/errors.ts';
 import { systemClock } from '../common/time.ts';
 import type { JobPlan } from '../plan/nodes.ts';
 import { CheckpointCoordinator, type CheckpointLedger } from './checkpoint/coordinator.ts';
+import type { CheckpointParticipant } from './checkpoint/host.ts';
 import {
   committedByExternalSinks,
   firstCheckpointId,
@@ -20,7 +21,9 @@ import type { JobResult } from './execute.ts';
 import { instantiate } from './graph/instantiate.ts';
 import { buildPhysicalGraph, type PhysicalGraph } from './graph/physical-graph.ts';
 import { asStreamError, JobControl } from './job-control.ts';
-import { type JobMetrics, MetricsRegistry } from './metrics.ts';
+import { type JobMetrics, MetricsRegistry, type RecordMetrics } from './metrics.ts';
+import type { ThreadsOptions } from './threads/protocol.ts';
+import { slotCount, startThreadedSlots } from './threads/threaded-slots.ts';
 
 /** Which checkpoint or savepoint an attempt started from. */
 export interface RestoredCheckpoint {
@@ -33,7 +36,6 @@ export interface RestoredCheckpoint {
 export interface Attempt {
   readonly control: JobControl;
   readonly coordinator: CheckpointCoordinator;
-  readonly metrics: MetricsRegistry;
 }
 
 export interface RunnerOptions {
@@ -45,6 +47,7 @@ export interface RunnerOptions {
   readonly stateDir?: string;
   readonly restoreFrom?: RestoreFrom;
   readonly allowNonRestoredState?: boolean;
+  readonly threads?: ThreadsOptions;
 }
 
 /** The running job behind a JobExecution: attempts, restarts, the checkpoint ledger. */
@@ -68,14 +71,14 @@ export function runJob(plan: JobPlan, options: RunnerOptions): JobRunner {
   let attempt: Attempt | undefined;
   let restoredFrom: RestoredCheckpoint | undefined;
   let restarts = 0;
-  let lastMetrics = new MetricsRegistry();
+  let lastMetrics: () => RecordMetrics = () => new MetricsRegistry().snapshot();
   let markStarted = (): void => {};
   const started = new Promise<void>((resolve) => {
     markStarted = resolve;
   });
 
   const metrics = (): JobMetrics => ({
-    ...lastMetrics.snapshot(),
+    ...lastMetrics(),
     restarts,
     checkpoints: {
       completed: ledger.completed,
@@ -174,8 +177,20 @@ export function runJob(plan: JobPlan, options: RunnerOptions): JobRunner {
     if (restoredFrom !== undefined)
       logger?.info(restoredFrom, `restoring ${restoredFrom.kind} ${restoredFrom.checkpointId}`);
     const control = new JobControl(logger);
-    const registry = new MetricsRegistry();
-    lastMetrics = registry;
+    const threaded = options.threads !== undefined && slotCount(graph) > 1;
+    const slots = threaded
+      ? startThreadedSlots(graph, {
+          threads: options.threads!,
+          plan,
+          jobId,
+          bootstrap: options.bootstrap,
+          stateDir: options.stateDir,
+          restorePoint: point,
+          allowNonRestoredState: options.allowNonRestoredState,
+          control,
+          logger,
+        })
+      : undefined;
     const coordinator = new CheckpointCoordinator({
       jobId,
       plan,
@@ -185,39 +200,55 @@ export function runJob(plan: JobPlan, options: RunnerOptions): JobRunner {
       control,
       ledger,
       logger,
+      announcer: slots?.announcer,
     });
-    const env = {
-      control,
-      clock: config.clock ?? systemClock,
-      config,
-      metrics: registry,
-      logger,
-      checkpoints: coordinator,
-      restore,
-    };
-    let subtasks: ReturnType<typeof instantiate>;
-    try {
-      subtasks = instantiate(graph, env, {
-        connectors,
-        jobId,
-        bootstrap: options.bootstrap,
-        stateDir: options.stateDir,
-      });
-    } catch (error) {
-      throw asStreamError(error, `setting up job "${config.jobName}"`);
+    let participants: readonly CheckpointParticipant[];
+    let running: Promise<unknown>;
+    if (slots !== undefined) {
+      lastMetrics = () => slots.metrics();
+      await slots.ready;
+      slots.attach(coordinator);
+      participants = slots.participants;
+      running = slots.ended;
+    } else {
+      const registry = new MetricsRegistry();
+      lastMetrics = () => registry.snapshot();
+      const env = {
+        control,
+        clock: config.clock ?? systemClock,
+        config,
+        metrics: registry,
+        logger,
+        checkpoints: coordinator,
+        restore,
+      };
+      let subtasks: ReturnType<typeof instantiate>;
+      try {
+        subtasks = instantiate(graph, env, {
+          connectors,
+          jobId,
+          bootstrap: options.bootstrap,
+          stateDir: options.stateDir,
+        });
+      } catch (error) {
+        throw asStreamError(error, `setting up job "${config.jobName}"`);
+      }
+      participants = subtasks;
+      running = Promise.all(subtasks.map((subtask) => subtask.run()));
     }
-    attempt = { control, coordinator, metrics: registry };
+    attempt = { control, coordinator };
     if (cancelling.signal.aborted) control.cancel();
     const onCancel = (): void => control.cancel();
     cancelling.signal.addEventListener('abort', onCancel, { once: true });
-    logger?.debug({ subtasks: subtasks.map((subtask) => subtask.name) }, 'job started');
-    coordinator.start(subtasks);
+    logger?.debug({ subtasks: participants.map((subtask) => subtask.name) }, 'job started');
+    coordinator.start(participants);
     markStarted();
     try {
-      await Promise.all(subtasks.map((subtask) => subtask.run()));
+      await running;
     } finally {
       cancelling.signal.removeEventListener('abort', onCancel);
       await coordinator.stop();
+      await slots?.close();
       attempt = undefined;
     }
     if (control.error !== undefined) return { error: control.error };

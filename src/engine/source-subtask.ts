@@ -93,6 +93,7 @@ export class SourceSubtask extends Subtask {
         batchSize: config.batchSize,
         signal: control.signal,
         ...checkpointingContext(config),
+        logger: this.env.logger,
       }),
     );
   }
@@ -145,14 +146,18 @@ export class SourceSubtask extends Subtask {
     return this.router?.commit(id, positions) ?? Promise.resolve();
   }
 
+  override get isSource(): boolean {
+    return true;
+  }
+
   /** Called by the checkpoint coordinator: inject the barrier of checkpoint `id` between polls. */
-  requestBarrier(id: number): void {
+  override requestBarrier(id: number): void {
     this.barrierRequest = id;
     this.interrupt();
   }
 
   /** A stop-with-savepoint failed: go on emitting. */
-  resume(): void {
+  override resume(): void {
     this.suspended = false;
     this.interrupt();
   }

@@ -1,3 +1,4 @@
+import type { Logger } from '../common/logging.ts';
 import type { Clock } from '../common/time.ts';
 import type { CheckpointingContext } from './sink.ts';
 
@@ -45,6 +46,8 @@ export interface SourceContext {
   readonly signal: AbortSignal;
   /** The job's checkpointing; absent when the job does not checkpoint (Kafka then commits offsets itself). */
   readonly checkpointing?: CheckpointingContext;
+  /** The job's logger, for problems a source rides out (e.g. a failed partition discovery); may be absent. */
+  readonly logger?: Logger;
 }
 
 /**

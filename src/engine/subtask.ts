@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import { type Clock, MAX_TIMESTAMP, systemClock } from '../common/time.ts';
 import type { JobConfig, NodeId } from '../plan/nodes.ts';
 import { type ChainLink, type LinkHost, withLinkState } from './chain.ts';
-import type { Channel } from './channel.ts';
+import type { ChannelWriter } from './channel.ts';
 import { finishedLinks, type NodeRestore, restoreChain, snapshotChain } from './checkpoint/chain-snapshot.ts';
-import type { CheckpointHost } from './checkpoint/host.ts';
+import type { CheckpointHost, CheckpointParticipant } from './checkpoint/host.ts';
 import { type JobControl, STOPPED } from './job-control.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import type { SourcePositions } from './sink.ts';
@@ -30,11 +30,11 @@ export interface SubtaskEnv {
  * output channels, processing-time callbacks, the idle status sent downstream, end of input and closing.
  * A subtask never throws out of `run`: failures go to the JobControl, and everything opened is closed.
  */
-export abstract class Subtask implements LinkHost {
+export abstract class Subtask implements LinkHost, CheckpointParticipant {
   readonly name: string;
   /** In plan order; links[0] is the head. */
   readonly links: ChainLink[];
-  readonly outputChannels: Channel[] = [];
+  readonly outputChannels: ChannelWriter[] = [];
   protected readonly env: SubtaskEnv;
   protected outputIdle = false;
   private pending: Promise<void>[] = [];
@@ -137,6 +137,23 @@ export abstract class Subtask implements LinkHost {
   /** No more input: every later checkpoint counts this subtask as done (positions: a source's last). */
   protected reportFinished(positions?: readonly SplitPosition[]): void {
     this.env.checkpoints?.finished(this.name, finishedLinks(this.links, positions), this.lastBarrier);
+  }
+
+  get isSource(): boolean {
+    return false;
+  }
+
+  /** Only sources take barrier requests (SourceSubtask). */
+  requestBarrier(_id: number): void {}
+
+  resume(): void {}
+
+  /** The chain's sinks and side sinks commit checkpoint `id`; nothing once the subtask is closing. */
+  commit(id: number, positions: readonly SourcePositions[]): Promise<void> {
+    if (this.closing) return Promise.resolve();
+    const commits = this.links.flatMap((link) => (link.sink ? [link.sink.commit(id, positions)] : []));
+    commits.push(this.commitSideSinks(id, positions));
+    return Promise.all(commits).then(() => {});
   }
 
   /** Sinks the chain owns besides its sink operators (a source's dead-letter sink) commit checkpoint `id`. */

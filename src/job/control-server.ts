@@ -63,12 +63,7 @@ export async function startControlServer(
     );
     return undefined;
   }
-  if (await answers(path))
-    throw new StreamError(
-      'ENG_JOB_ALREADY_RUNNING',
-      `job "${options.jobId}" already runs on ${options.stateDir} (its control socket ${path} answers); stop it first or pick another --job-id`,
-      { details: { path } },
-    );
+  await assertJobNotRunning(options);
   await unlink(path).catch(() => {});
   await mkdir(jobStateDir(options.stateDir, options.jobId), { recursive: true });
   const sockets = new Set<Socket>();
@@ -90,6 +85,22 @@ export async function startControlServer(
       await unlink(path).catch(() => {});
     },
   };
+}
+
+/**
+ * Throws ENG_JOB_ALREADY_RUNNING when the job's control socket answers: a process runs this job id on
+ * this state dir. `eddy run` checks before it starts anything, so a second process never restores,
+ * writes a checkpoint or fences the first one's Kafka transaction.
+ */
+export async function assertJobNotRunning(options: { stateDir: string; jobId: string }): Promise<void> {
+  const path = controlSocketPath(options.stateDir, options.jobId);
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH || !(await answers(path))) return;
+  throw new StreamError(
+    'ENG_JOB_ALREADY_RUNNING',
+    `job "${options.jobId}" already runs on ${options.stateDir} (its control socket ${path} answers); stop it ` +
+      'first or pick another --job-id. Several processes of one job are not supported yet.',
+    { details: { path } },
+  );
 }
 
 function serve(socket: Socket, execution: JobExecution): void {

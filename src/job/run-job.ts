@@ -20,6 +20,8 @@ export interface StartJobOptions {
   /** 'latest' (the job's newest checkpoint under stateDir) or a checkpoint/savepoint directory. */
   readonly restoreFrom?: ExecuteOptions['restoreFrom'];
   readonly allowNonRestoredState?: boolean;
+  /** Run subtasks on worker threads (see ExecuteOptions.threads). */
+  readonly threads?: ExecuteOptions['threads'];
 }
 
 export interface RunningJob {
@@ -51,6 +53,7 @@ export function startJob(plan: JobPlan, options: StartJobOptions = {}): RunningJ
       stateDir: options.stateDir,
       restoreFrom: options.restoreFrom,
       allowNonRestoredState: options.allowNonRestoredState,
+      threads: options.threads,
     });
   } catch (error) {
     void options.ownedBroker?.close();

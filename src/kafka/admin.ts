@@ -45,6 +45,18 @@ export async function createTopic(
   });
 }
 
+/**
+ * Raises a topic's partition count to `count` (a total, not an increment). The broker refuses a count
+ * that is not larger than the current one. Producers map keys to partitions by count, so keyed records
+ * may go to other partitions afterwards.
+ *
+ * @example
+ * await withAdmin({ bootstrap: '127.0.0.1:9092' }, (admin) => addPartitions(admin, 'clicks', 8));
+ */
+export async function addPartitions(admin: Admin, topic: string, count: number): Promise<void> {
+  await admin.createPartitions({ topics: [{ name: topic, count }] });
+}
+
 export function listTopics(admin: Admin): Promise<string[]> {
   return admin.listTopics();
 }

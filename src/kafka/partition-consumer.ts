@@ -50,9 +50,12 @@ export class PartitionConsumer {
     this.admin = new Admin(base);
   }
 
-  /** Partition count of each topic; rejects with an "Unknown topic <name>." error for a missing one. */
-  async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
-    const metadata = await this.consumer.metadata({ topics: [...topics] });
+  /**
+   * Partition count of each topic; rejects with an "Unknown topic <name>." error for a missing one.
+   * `fresh` asks the cluster even when the client's cached metadata is recent (to see added partitions).
+   */
+  async partitionCounts(topics: readonly string[], fresh = false): Promise<Map<string, number>> {
+    const metadata = await this.consumer.metadata({ topics: [...topics], forceUpdate: fresh });
     return new Map(topics.map((topic) => [topic, metadata.topics.get(topic)?.partitionsCount ?? 0]));
   }
 

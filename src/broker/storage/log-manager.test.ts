@@ -102,3 +102,25 @@ test('setTopicConfig persists overrides and applies them to open logs', async ()
   assert.equal(reopened.getLog('t', 0)?.currentConfig.retentionBytes, 1000);
   await reopened.close();
 });
+
+test('addPartitions adds empty logs, keeps the old data and persists the count; it never shrinks', async () => {
+  const dataDir = await freshDir();
+  const logs = await open(dataDir);
+  const created = await logs.createTopic('grow', 1);
+  await logs.getLog('grow', 0)?.append(makeBatch());
+  const grown = await logs.addPartitions('grow', 3);
+  assert.deepEqual({ ...grown, partitions: 1 }, created, 'same id and configs');
+  assert.equal(grown.partitions, 3);
+  assert.equal(logs.getLog('grow', 0)?.logEndOffset, 1);
+  assert.equal(logs.getLog('grow', 2)?.logEndOffset, 0);
+  for (const total of [3, 2, 0.5]) {
+    await assert.rejects(logs.addPartitions('grow', total), (e) => isStreamError(e, 'BRK_TOPIC_INVALID'));
+  }
+  await assert.rejects(logs.addPartitions('none', 2), (e) => isStreamError(e, 'BRK_TOPIC_NOT_FOUND'));
+  await logs.close();
+  const reopened = await open(dataDir);
+  assert.equal(reopened.getTopic('grow')?.partitions, 3);
+  assert.equal(reopened.getLog('grow', 0)?.logEndOffset, 1);
+  assert.ok(reopened.getLog('grow', 2) !== undefined);
+  await reopened.close();
+});

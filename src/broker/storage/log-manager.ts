@@ -166,6 +166,48 @@ export class LogManager {
     });
   }
 
+  /**
+   * Raises a topic's partition count to `total` with new empty logs (Kafka's CreatePartitions; counts
+   * never shrink). Throws BRK_TOPIC_NOT_FOUND, or BRK_TOPIC_INVALID when `total` is not larger.
+   */
+  addPartitions(name: string, total: number): Promise<TopicMetadata> {
+    return this.queue.run(async () => {
+      this.checkOpen();
+      const topic = this.topics.get(name);
+      if (topic === undefined) {
+        throw new StreamError('BRK_TOPIC_NOT_FOUND', `topic "${name}" does not exist`, {
+          details: { topic: name },
+        });
+      }
+      const from = topic.meta.partitions;
+      if (!Number.isSafeInteger(total) || total <= from || total > MAX_PARTITIONS) {
+        throw new StreamError(
+          'BRK_TOPIC_INVALID',
+          `topic "${name}" has ${from} partitions; give a larger count, at most ${MAX_PARTITIONS}, not ${total}`,
+        );
+      }
+      const meta = { ...topic.meta, partitions: total };
+      const added: PartitionLog[] = [];
+      try {
+        for (let p = from; p < total; p++) {
+          await rm(this.partitionDir(name, p), { recursive: true, force: true });
+          added.push(await this.openLog(meta, p));
+        }
+        await syncDir(this.dataDir);
+        await writeTopicFile(this.dataDir, meta); // the commit point; without it open removes the new dirs
+      } catch (error) {
+        await Promise.allSettled(added.map((log) => log.close()));
+        await Promise.allSettled(
+          added.map((_, i) => rm(this.partitionDir(name, from + i), { recursive: true, force: true })),
+        );
+        throw error;
+      }
+      topic.meta = meta;
+      topic.logs.push(...added);
+      return meta;
+    });
+  }
+
   /** Replaces a topic's config overrides and applies them to its open logs. */
   setTopicConfig(name: string, configs: Record<string, string>): Promise<TopicMetadata> {
     return this.queue.run(async () => {

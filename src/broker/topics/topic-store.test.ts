@@ -93,3 +93,20 @@ test('waitForAppend wakes on an append through the store, and on close', async (
   assert.equal(await sleeping, true);
   assert.equal(await store.waitForAppend([{ topic: 't', partition: 0 }], 10_000), false);
 });
+
+test('addPartitions raises the count the handlers see; lower counts and unknown topics are Kafka codes', async () => {
+  const store = await open();
+  await store.createTopic('grow', { partitions: 1 });
+  const grown = await store.addPartitions('grow', 3);
+  assert.equal('topic' in grown ? grown.topic.partitions : 0, 3);
+  assert.equal(store.get('grow')?.partitions, 3);
+  assert.ok(store.partition('grow', 2) !== undefined);
+  const code = async (p: ReturnType<TopicStore['addPartitions']>) => {
+    const r = await p;
+    return 'errorCode' in r ? r.errorCode : 0;
+  };
+  assert.equal(await code(store.addPartitions('grow', 3)), 37);
+  assert.equal(await code(store.addPartitions('grow', 0)), 37);
+  assert.equal(await code(store.addPartitions('missing', 2)), 3);
+  await store.close();
+});

@@ -237,6 +237,50 @@ export class TopicStore {
   }
 
   /**
+   * Raises a topic's partition count to `total` (Kafka's CreatePartitions, served by handler 37).
+   * Counts never shrink. With `validateOnly` every check runs and nothing changes.
+   *
+   * @example
+   * await topics.addPartitions('orders', 6); // { topic } with partitions 6, or a Kafka error code
+   */
+  async addPartitions(
+    name: string,
+    total: number,
+    options: { validateOnly?: boolean } = {},
+  ): Promise<CreateOutcome> {
+    const unknown: Failure = {
+      errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION,
+      errorMessage: `Topic '${name}' does not exist.`,
+    };
+    const info = this.infos.get(name);
+    if (info === undefined) return unknown;
+    const problem = this.checkPartitions(total);
+    if (problem !== null) return problem;
+    if (total <= info.partitions) {
+      return {
+        errorCode: KafkaError.INVALID_PARTITIONS,
+        errorMessage: `Topic currently has ${info.partitions} partitions, which is higher than or equal to the requested ${total}.`,
+      };
+    }
+    if (options.validateOnly) return { topic: { ...info, partitions: total } };
+    try {
+      const meta = await this.logs.addPartitions(name, total);
+      // Deleted while the logs were being added: remembering it would bring a deleted topic back.
+      if (!this.infos.has(name)) return unknown;
+      this.log.info({ topic: name, partitions: total }, 'partitions added');
+      return { topic: this.remember(meta) };
+    } catch (error) {
+      if (isStreamError(error, 'BRK_STORAGE_CLOSED')) return SHUTTING_DOWN;
+      // A concurrent request deleted or grew the topic after the checks above.
+      if (isStreamError(error, 'BRK_TOPIC_NOT_FOUND')) return unknown;
+      if (isStreamError(error, 'BRK_TOPIC_INVALID')) {
+        return { errorCode: KafkaError.INVALID_PARTITIONS, errorMessage: error.message };
+      }
+      throw error;
+    }
+  }
+
+  /**
    * Appends batches to a partition (base offsets are rewritten in `batches`), resolving when the log's
    * durability mode is satisfied, then wakes fetches waiting on the partition.
    */

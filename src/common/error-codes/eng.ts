@@ -109,4 +109,40 @@ export const ENG_CODES = {
     summary:
       'No job with this id runs on this state directory (nothing answers on its control socket); check the job id and --state-dir.',
   },
+  ENG_RECORD_NOT_TRANSFERABLE: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'A record cannot cross to another worker thread (parallelism > 1): it holds a function, symbol, class instance or other value that is not plain data; the message names what was found.',
+  },
+  ENG_GROUP_OPTIONS_INVALID: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'joinJobGroup got options it cannot use (no group id, a task count below 1, a heartbeat interval not below the session timeout...); the message names the option.',
+  },
+  ENG_GROUP_MEMBERSHIP_FAILED: {
+    domain: 'external',
+    retriable: true,
+    summary:
+      "A job process cannot join or stay in its job's consumer group (cluster unreachable, or the broker refused the join, e.g. a session timeout outside its group.min/max.session.timeout.ms).",
+  },
+  ENG_GROUP_ASSIGNMENT_INVALID: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      "The job's group cannot assign its tasks: members disagree on the task count, a custom assignor left a task unowned or gave one twice, or a member sent bytes this eddy cannot read.",
+  },
+  ENG_RECORD_NOT_SERIALIZABLE: {
+    domain: 'user',
+    retriable: false,
+    summary:
+      'A record cannot be written to a repartition topic to cross to another process: it holds a function, symbol or class instance, not plain data; the message names what was found.',
+  },
+  ENG_REPARTITION_RECORD_INVALID: {
+    domain: 'external',
+    retriable: false,
+    summary:
+      'A record in a repartition topic cannot be read (another program wrote it, another eddy version, another task count); the message names the topic, partition and offset.',
+  },
 } as const satisfies ErrorCodeRegistry;

@@ -5,9 +5,14 @@ import type { SourceDescriptor } from '../../plan/connectors.ts';
 import { type Connector, sourceSide } from '../connector.ts';
 import { chunkOf } from '../shared/chunk.ts';
 import { parseConfig } from '../shared/config-error.ts';
-import { restoredSubtaskPosition } from '../shared/replay-position.ts';
 import { fn } from '../shared/schemas.ts';
 import { sleep } from '../shared/wakeup.ts';
+import {
+  type DatagenPosition,
+  type GeneratedLayer,
+  generatedBefore,
+  restoredStart,
+} from './datagen-position.ts';
 
 export const datagenConfig = z.strictObject({
   generate: fn<(index: number) => unknown>('index => element'),
@@ -29,13 +34,15 @@ const SPLIT = 'datagen';
 /**
  * Subtask i of p generates indexes i, i + p, i + 2p, ... below `count`. With a rate, each subtask may
  * have emitted rate / p records per second since open (by the job clock), so a slow consumer does not
- * cause a burst later beyond what the elapsed time allows. Replayable: its position is how many
- * indexes it generated, so a restored job goes on with the next one.
+ * cause a burst later beyond what the elapsed time allows. Replayable: its position is the next index,
+ * so a restored job goes on with it, at any parallelism (datagen-position.ts).
  */
 export class DatagenReader implements SourceReader<unknown> {
   private readonly options: DatagenOptions<unknown>;
   private ctx: SourceContext | undefined;
   private next = 0;
+  /** Indexes earlier runs at other parallelisms generated: skipped (see datagen-position.ts). */
+  private skip: readonly GeneratedLayer[] = [];
   private startedAt = 0;
   private emitted = 0;
   private finished = false;
@@ -51,21 +58,24 @@ export class DatagenReader implements SourceReader<unknown> {
 
   async open(ctx: SourceContext): Promise<void> {
     this.ctx = ctx;
-    const count = this.options.count ?? Number.POSITIVE_INFINITY;
-    const done = this.restored === undefined ? 0 : restoredSubtaskPosition(this.restored, SPLIT, ctx, count);
-    this.next = ctx.subtaskIndex + done * ctx.parallelism;
+    const start = restoredStart(this.restored ?? [], ctx.subtaskIndex, ctx.parallelism);
+    this.next = start.next;
+    this.skip = start.skip;
     this.startedAt = ctx.clock.now();
   }
 
   snapshotPositions(): SplitPosition[] {
     const ctx = this.ctx!;
-    const emitted = Math.ceil((this.next - ctx.subtaskIndex) / ctx.parallelism);
-    return [
-      {
-        split: `${SPLIT}-${ctx.subtaskIndex}`,
-        position: { subtask: ctx.subtaskIndex, parallelism: ctx.parallelism, emitted },
-      },
-    ];
+    const position: DatagenPosition =
+      this.skip.length === 0
+        ? {
+            subtask: ctx.subtaskIndex,
+            parallelism: ctx.parallelism,
+            next: this.next,
+            emitted: Math.ceil((this.next - ctx.subtaskIndex) / ctx.parallelism),
+          }
+        : { subtask: ctx.subtaskIndex, parallelism: ctx.parallelism, next: this.next, skip: this.skip };
+    return [{ split: `${SPLIT}-${ctx.subtaskIndex}`, position }];
   }
 
   async poll(maxWaitMs: number): Promise<SourceChunk<unknown>[] | null> {
@@ -80,6 +90,10 @@ export class DatagenReader implements SourceReader<unknown> {
     const count = this.options.count ?? Number.POSITIVE_INFINITY;
     const values: unknown[] = [];
     while (values.length < budget && this.next < count) {
+      if (this.skip.length > 0 && generatedBefore(this.skip, this.next)) {
+        this.next += ctx.parallelism;
+        continue;
+      }
       try {
         values.push(this.options.generate(this.next));
       } catch (cause) {

@@ -8,10 +8,13 @@ import {
   type TopicPartition,
 } from '../../kafka/partition-consumer.ts';
 import { sleep } from '../shared/wakeup.ts';
+import { ownedPartitions } from './kafka-assignment.ts';
+import { DISCOVERY_INTERVAL_MS, PartitionDiscovery } from './kafka-discovery.ts';
 import { kafkaFailure, missingBootstrap } from './kafka-errors.ts';
 import { decodeRecords } from './kafka-formats.ts';
 import { kafkaSplitPosition, restoredOffsets } from './kafka-positions.ts';
 import type { KafkaSourceConfig } from './kafka-source.ts';
+import { startOffsets } from './kafka-start-offsets.ts';
 
 const LABEL = 'kafka source';
 /** How often read positions go to the consumer group (Kafka's auto.commit.interval.ms default). */
@@ -51,6 +54,7 @@ export class KafkaSourceReader implements SourceReader<unknown> {
   /** Positions from a checkpoint, by split; they override startFrom. */
   private restored = new Map<string, bigint>();
   private commits = true;
+  private discovery: PartitionDiscovery | undefined;
 
   constructor(config: KafkaSourceConfig) {
     this.config = config;
@@ -81,20 +85,20 @@ export class KafkaSourceReader implements SourceReader<unknown> {
     this.consumer = consumer;
     try {
       const counts = await consumer.partitionCounts(this.config.topics);
-      const all = this.config.topics.flatMap((topic) =>
-        Array.from({ length: counts.get(topic) ?? 0 }, (_, partition) => ({ topic, partition })),
-      );
-      const mine = all.filter((_, index) => index % ctx.parallelism === ctx.subtaskIndex);
-      const starts = await this.startOffsets(consumer, mine);
-      const ends = this.config.stopAtEnd === true ? await consumer.listOffsets(mine, 'latest') : undefined;
-      this.assigned = mine.map((tp) => {
-        const split = partitionKey(tp);
-        const position = starts.get(split) ?? 0n;
-        const end = ends?.get(split);
-        this.delivered.set(split, position);
-        this.committed.set(split, position);
-        return { ...tp, split, position, end, ended: end !== undefined && position >= end };
+      // Bounded sources read what existed at open: their end offsets are fixed there too.
+      const interval =
+        this.config.stopAtEnd === true
+          ? 0
+          : (this.config.partitionDiscoveryInterval ?? DISCOVERY_INTERVAL_MS);
+      this.discovery = new PartitionDiscovery(this.config.topics, interval, counts, ctx);
+      const mine = ownedPartitions(this.config.topics, counts, ctx.subtaskIndex, ctx.parallelism);
+      const starts = await startOffsets(consumer, mine, {
+        startFrom: this.config.startFrom,
+        groupId: this.groupId,
+        restored: this.restored,
       });
+      const ends = this.config.stopAtEnd === true ? await consumer.listOffsets(mine, 'latest') : undefined;
+      this.assigned = mine.map((tp) => this.assign(tp, starts.get(partitionKey(tp)) ?? 0n, ends));
     } catch (error) {
       await this.close().catch(() => undefined);
       throw kafkaFailure(
@@ -122,6 +126,7 @@ export class KafkaSourceReader implements SourceReader<unknown> {
         ...(a.ended ? { ended: true } : {}),
       }));
     }
+    await this.discover();
     if (this.pending.length === 0) {
       const active = this.assigned.filter((a) => !a.ended);
       if (active.length === 0) {
@@ -159,44 +164,22 @@ export class KafkaSourceReader implements SourceReader<unknown> {
     if (failure !== undefined) throw failure;
   }
 
-  /**
-   * Where each owned partition starts. After a restore, restored partitions start at their position;
-   * partitions of a restored topic that the checkpoint does not know were added since, so they start
-   * at the earliest offset (as Flink does); topics the checkpoint does not know start from startFrom.
-   */
-  private async startOffsets(
-    consumer: PartitionConsumer,
-    mine: TopicPartition[],
-  ): Promise<Map<string, bigint>> {
-    if (this.restored.size === 0) return this.configuredStarts(consumer, mine);
-    const restoredTopics = new Set([...this.restored.keys()].map((split) => split.replace(/-\d+$/, '')));
-    const starts = new Map<string, bigint>();
-    const added: TopicPartition[] = [];
-    const unknown: TopicPartition[] = [];
-    for (const tp of mine) {
-      const offset = this.restored.get(partitionKey(tp));
-      if (offset !== undefined) starts.set(partitionKey(tp), offset);
-      else (restoredTopics.has(tp.topic) ? added : unknown).push(tp);
-    }
-    if (added.length > 0)
-      for (const [k, o] of await consumer.listOffsets(added, 'earliest')) starts.set(k, o);
-    for (const [k, o] of await this.configuredStarts(consumer, unknown)) starts.set(k, o);
-    return starts;
+  /** Starts reading a partition at `position`; `ends` holds stopAtEnd's end offsets. */
+  private assign(tp: TopicPartition, position: bigint, ends: Map<string, bigint> | undefined): Assigned {
+    const split = partitionKey(tp);
+    const end = ends?.get(split);
+    this.delivered.set(split, position);
+    this.committed.set(split, position);
+    return { ...tp, split, position, end, ended: end !== undefined && position >= end };
   }
 
-  /** Start offsets from `startFrom`. */
-  private async configuredStarts(
-    consumer: PartitionConsumer,
-    partitions: TopicPartition[],
-  ): Promise<Map<string, bigint>> {
-    const from = this.config.startFrom;
-    if (partitions.length === 0) return new Map();
-    if (from !== 'committed') return consumer.listOffsets(partitions, from);
-    const committed = await consumer.committedOffsets(this.groupId, partitions);
-    const without = partitions.filter((tp) => !committed.has(partitionKey(tp)));
-    if (without.length > 0)
-      for (const [key, offset] of await consumer.listOffsets(without, 'earliest')) committed.set(key, offset);
-    return committed;
+  /** Adds the partitions discovery found, each announced by an empty chunk so its watermark counts. */
+  private async discover(): Promise<void> {
+    for (const found of await this.discovery!.poll(this.consumer!)) {
+      const a = this.assign(found, found.offset, undefined);
+      this.assigned.push(a);
+      this.pending.push({ chunk: { split: a.split, values: [], timestamps: [] }, offsetAfter: a.position });
+    }
   }
 
   private async fetch(active: Assigned[], maxWaitMs: number, ctx: SourceContext): Promise<void> {

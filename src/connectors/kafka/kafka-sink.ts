@@ -14,7 +14,7 @@ import { kafkaFailure, missingBootstrap } from './kafka-errors.ts';
 import { transactionTimeoutFor } from './kafka-exactly-once.ts';
 import { encodeKey, encodeValue, type KafkaSinkFormat } from './kafka-formats.ts';
 import { offsetsByGroup } from './kafka-positions.ts';
-import { type KafkaTransaction, sharedTransaction } from './kafka-transaction.ts';
+import { type SharedTransaction, sharedTransaction } from './kafka-transaction.ts';
 
 export const kafkaSinkConfig = z.strictObject({
   topic: nonEmpty,
@@ -78,7 +78,7 @@ export class KafkaSinkWriter implements SinkWriter<unknown> {
   private inFlight: Promise<void>[] = [];
   private failure: unknown;
   /** exactly-once: the shared transaction, and the last checkpoint whose barrier this writer passed. */
-  private txn: KafkaTransaction | undefined;
+  private txn: SharedTransaction | undefined;
   private segment = Number.NEGATIVE_INFINITY;
 
   constructor(config: KafkaSinkConfig) {

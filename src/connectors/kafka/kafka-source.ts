@@ -28,6 +28,11 @@ export const kafkaSourceConfig = z.strictObject({
   ),
   commitOffsets: z.boolean().optional(),
   stopAtEnd: z.boolean().optional(),
+  partitionDiscoveryInterval: z
+    .number({ error: 'must be a number of milliseconds (0 turns discovery off)' })
+    .int({ error: 'must be a whole number of milliseconds' })
+    .nonnegative({ error: 'must be 0 (off) or more milliseconds' })
+    .optional(),
 });
 
 export type KafkaSourceConfig = z.output<typeof kafkaSourceConfig>;
@@ -49,6 +54,12 @@ export interface KafkaSourceOptions<T> {
   readonly commitOffsets?: boolean;
   /** End when every partition reaches the end offset it had at open (bounded; for tests and backfills). */
   readonly stopAtEnd?: boolean;
+  /**
+   * How often (ms of job-clock time) to look for partitions added to the topics; they are read from
+   * their earliest offset, whatever `startFrom` says. Default 10 s; 0 turns it off. Bounded (`stopAtEnd`)
+   * sources never look.
+   */
+  readonly partitionDiscoveryInterval?: number;
 }
 
 export const kafkaSourceSide = sourceSide(
@@ -58,8 +69,9 @@ export const kafkaSourceSide = sourceSide(
 );
 
 /**
- * Reads Kafka topics. Subtask i of p reads the partitions whose index over all topics % p === i; each
- * partition is a split whose elements carry the Kafka record timestamp.
+ * Reads Kafka topics. Each topic's partitions go round the subtasks from one picked by the topic name
+ * (see partitionOwner), so partitions added while the job runs (found every partitionDiscoveryInterval)
+ * never move existing ones. Each partition is a split whose elements carry the Kafka record timestamp.
  *
  * @example
  * env.fromSource(kafkaSource<Click>({ topics: ['clicks'], startFrom: 'earliest', format: 'json' }));

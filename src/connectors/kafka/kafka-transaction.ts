@@ -17,6 +17,26 @@ export interface SharedTransactionOptions {
   readonly timeoutMs: number;
 }
 
+/**
+ * What exactly-once sink writers use of their shared transaction: the KafkaTransaction itself, or in a
+ * worker thread a proxy of the main thread's one (see remote-transaction.ts).
+ *
+ * @example
+ * const txn: SharedTransaction = sharedTransaction({ jobId, bootstrap, processIndex: 0, timeoutMs: 60_000 });
+ */
+export interface SharedTransaction {
+  readonly transactionalId: string;
+  readonly bootstrap: string;
+  readonly timeoutMs: number;
+  readonly failed: boolean;
+  join(member: object): Promise<void>;
+  send(segment: number, messages: MessageToProduce[], bytes: number): Promise<void>;
+  flush(): Promise<void>;
+  commit(checkpointId: number, offsets: ReadonlyMap<string, readonly OffsetWithMetadata[]>): Promise<void>;
+  endOfInput(member: object): Promise<void>;
+  leave(member: object): Promise<void>;
+}
+
 /** Records a writer wrote after its barrier `segment`, waiting for checkpoint `segment` to commit. */
 interface Held {
   readonly segment: number;
@@ -28,6 +48,25 @@ interface Held {
 type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 
 const registry = new Map<string, KafkaTransaction>();
+/** Set in a worker thread, whose writers must share the main thread's transaction instead of opening one. */
+let provider: ((options: SharedTransactionOptions) => SharedTransaction) | undefined;
+
+/**
+ * Makes sharedTransaction() of this realm return `provide(options)`: a worker thread's proxy of the one
+ * transaction the main thread holds (two producers with one transactional id would fence each other).
+ *
+ * @example provideSharedTransactions((options) => proxyOf(options)); // see useTransactionsOf()
+ */
+export function provideSharedTransactions(
+  provide: (options: SharedTransactionOptions) => SharedTransaction,
+): void {
+  provider = provide;
+}
+
+/** The transactional id of a job's process: stable across restarts, so a new run fences the old one. */
+export function transactionalIdOf(options: SharedTransactionOptions): string {
+  return `${options.jobId}-${options.processIndex}`;
+}
 
 /**
  * The transaction every exactly-once Kafka sink writer of a job in this process (JS realm) shares on
@@ -38,8 +77,9 @@ const registry = new Map<string, KafkaTransaction>();
  * const txn = sharedTransaction({ jobId, bootstrap, processIndex: 0, timeoutMs: 60_000 });
  * await txn.join(writer);
  */
-export function sharedTransaction(options: SharedTransactionOptions): KafkaTransaction {
-  const transactionalId = `${options.jobId}-${options.processIndex}`;
+export function sharedTransaction(options: SharedTransactionOptions): SharedTransaction {
+  if (provider !== undefined) return provider(options);
+  const transactionalId = transactionalIdOf(options);
   for (const txn of registry.values()) {
     if (txn.transactionalId !== transactionalId || !sameCluster(txn.bootstrap, options.bootstrap)) continue;
     if (txn.failed) continue;
@@ -64,7 +104,7 @@ export function sharedTransaction(options: SharedTransactionOptions): KafkaTrans
  * commits (the open transaction must hold exactly the records before barrier N when it commits). All
  * requests run one at a time: the client merges concurrent AddPartitionsToTxn requests into one.
  */
-export class KafkaTransaction {
+export class KafkaTransaction implements SharedTransaction {
   readonly transactionalId: string;
   readonly bootstrap: string;
   readonly timeoutMs: number;

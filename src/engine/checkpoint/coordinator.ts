@@ -5,10 +5,14 @@ import { StreamError } from '../../common/errors.ts';
 import type { CheckpointingConfig, JobPlan, PlanNode } from '../../plan/nodes.ts';
 import type { JobControl } from '../job-control.ts';
 import type { SourcePositions } from '../sink.ts';
-import { SourceSubtask } from '../source-subtask.ts';
-import type { Subtask } from '../subtask.ts';
 import type { LinkSnapshot } from './chain-snapshot.ts';
-import type { CheckpointHost, CheckpointTarget, IncrementalBase } from './host.ts';
+import type {
+  CheckpointHost,
+  CheckpointParticipant,
+  CheckpointTarget,
+  IncrementalBase,
+  TargetAnnouncer,
+} from './host.ts';
 import { type CheckpointManifest, stateFilesOf } from './manifest.ts';
 import { buildManifest, sourcePositionsOf } from './manifest-builder.ts';
 import { applyRetention, checkpointDir, recordSavepoint, writeManifest } from './storage.ts';
@@ -39,6 +43,8 @@ export interface CoordinatorOptions {
   readonly control: JobControl;
   readonly ledger: CheckpointLedger;
   readonly logger?: Logger;
+  /** Given when subtasks run on worker threads. */
+  readonly announcer?: TargetAnnouncer;
 }
 
 interface Pending {
@@ -65,7 +71,7 @@ const DEFAULT_TIMEOUT_MS = 600_000;
 export class CheckpointCoordinator implements CheckpointHost {
   readonly exactlyOnce: boolean;
   private readonly options: CoordinatorOptions;
-  private subtasks: readonly Subtask[] = [];
+  private subtasks: readonly CheckpointParticipant[] = [];
   private readonly finishedSubtasks = new Map<string, { lastBarrier: number; links: LinkSnapshot[] }>();
   private pending: Pending | undefined = undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -84,7 +90,7 @@ export class CheckpointCoordinator implements CheckpointHost {
   }
 
   /** The subtasks of this attempt; periodic checkpoints start counting from now. */
-  start(subtasks: readonly Subtask[]): void {
+  start(subtasks: readonly CheckpointParticipant[]): void {
     this.subtasks = subtasks;
     this.lastStart = Date.now();
     this.schedule();
@@ -163,7 +169,7 @@ export class CheckpointCoordinator implements CheckpointHost {
   }): Promise<CompletedCheckpoint> {
     const { control, ledger, stateDir } = this.options;
     if (this.stopped || control.stopping) throw unavailable('the job is stopping');
-    const sources = this.subtasks.filter((s): s is SourceSubtask => s instanceof SourceSubtask);
+    const sources = this.subtasks.filter((s) => s.isSource);
     if (sources.every((s) => this.finishedSubtasks.has(s.name)))
       throw unavailable(
         'every source of the job has finished, so no barrier can be injected any more; a job whose sources are all finished can no longer checkpoint',
@@ -189,7 +195,7 @@ export class CheckpointCoordinator implements CheckpointHost {
     }
     this.lastStart = Date.now();
     this.options.logger?.debug({ checkpoint: id, kind, dir }, 'checkpoint triggered');
-    return new Promise<CompletedCheckpoint>((resolve, reject) => {
+    const completed = new Promise<CompletedCheckpoint>((resolve, reject) => {
       const timeout = this.options.checkpointing?.timeout ?? DEFAULT_TIMEOUT_MS;
       const pending: Pending = {
         id,
@@ -209,10 +215,26 @@ export class CheckpointCoordinator implements CheckpointHost {
       };
       pending.timer.unref();
       this.pending = pending;
-      for (const [name, finished] of this.finishedSubtasks)
-        this.finished(name, finished.links, finished.lastBarrier);
-      for (const source of sources) if (!this.finishedSubtasks.has(source.name)) source.requestBarrier(id);
     });
+    const current = this.pending!;
+    const announcer = this.options.announcer;
+    if (announcer !== undefined) {
+      try {
+        await announcer.announce(id, this.target(id)!);
+      } catch (error) {
+        await this.fail(
+          current,
+          failed(`its target could not reach the worker threads: ${String(error)}`),
+          true,
+        );
+        return completed;
+      }
+      if (this.pending !== current) return completed; // failed meanwhile (timeout, stop)
+    }
+    for (const [name, finished] of this.finishedSubtasks)
+      this.finished(name, finished.links, finished.lastBarrier);
+    for (const source of sources) if (!this.finishedSubtasks.has(source.name)) source.requestBarrier(id);
+    return completed;
   }
 
   private complete(pending: Pending): void {
@@ -239,18 +261,7 @@ export class CheckpointCoordinator implements CheckpointHost {
     }
     const positions: SourcePositions[] = sourcePositionsOf(plan, manifest);
     try {
-      await Promise.all(
-        this.subtasks.flatMap((subtask) =>
-          subtask.closing
-            ? []
-            : [
-                ...subtask.links.flatMap((link) =>
-                  link.sink ? [link.sink.commit(pending.id, positions)] : [],
-                ),
-                subtask.commitSideSinks(pending.id, positions),
-              ],
-        ),
-      );
+      await Promise.all(this.subtasks.map((subtask) => subtask.commit(pending.id, positions)));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const commitError = new StreamError(
@@ -291,10 +302,9 @@ export class CheckpointCoordinator implements CheckpointHost {
       `${pending.kind} ${pending.id} completed`,
     );
     for (const subtask of this.subtasks)
-      if (!subtask.closing)
-        subtask
-          .notifyCheckpointComplete(pending.id)
-          .catch((error: unknown) => control.fail(error, subtask.name));
+      subtask
+        .notifyCheckpointComplete(pending.id)
+        .catch((error: unknown) => control.fail(error, subtask.name));
     if (pending.kind === 'checkpoint' && stateDir !== undefined && this.options.checkpointing !== undefined)
       await applyRetention(stateDir, jobId, this.options.checkpointing.retained).catch((error: unknown) =>
         logger?.warn({ err: error }, 'old checkpoints could not be deleted'),
@@ -314,8 +324,8 @@ export class CheckpointCoordinator implements CheckpointHost {
     const deleted = deleteFiles
       ? rm(pending.dir, { recursive: true, force: true }).catch(() => {})
       : Promise.resolve();
-    if (pending.stopSources)
-      for (const subtask of this.subtasks) if (subtask instanceof SourceSubtask) subtask.resume();
+    this.options.announcer?.withdraw(pending.id);
+    if (pending.stopSources) for (const subtask of this.subtasks) if (subtask.isSource) subtask.resume();
     pending.reject(error);
     this.schedule();
     return deleted;

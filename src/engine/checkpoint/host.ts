@@ -1,3 +1,4 @@
+import type { SourcePositions } from '../sink.ts';
 import type { LinkSnapshot } from './chain-snapshot.ts';
 
 /** Where a subtask writes the files of a checkpoint, and whether its sources pause after the barrier. */
@@ -34,4 +35,30 @@ export interface CheckpointHost {
   decline(id: number, subtask: string, error: unknown): void;
   /** `lastBarrier`: the last checkpoint this subtask snapshotted (0: none). */
   finished(subtask: string, links: LinkSnapshot[], lastBarrier: number): void;
+}
+
+/**
+ * What the coordinator sees of one subtask: a Subtask in this thread, or its stand-in for a subtask on
+ * a worker thread (src/engine/threads/).
+ */
+export interface CheckpointParticipant {
+  readonly name: string;
+  /** Sources start checkpoints: the coordinator asks them for barriers. */
+  readonly isSource: boolean;
+  /** A source injects the barrier of checkpoint `id` before its next records. */
+  requestBarrier(id: number): void;
+  /** A source paused by a failed stop-with-savepoint emits again. */
+  resume(): void;
+  /** The sinks of the chain (and a source's dead-letter sinks) commit checkpoint `id`; nothing once closing. */
+  commit(id: number, positions: readonly SourcePositions[]): Promise<void>;
+  /** Checkpoint `id` is complete: the chain's operators are told; nothing once closing. */
+  notifyCheckpointComplete(id: number): Promise<void>;
+}
+
+/** Subtasks on other threads must know a checkpoint's target before its barrier can reach them. */
+export interface TargetAnnouncer {
+  /** Resolves once every thread knows checkpoint `id`'s target. */
+  announce(id: number, target: CheckpointTarget): Promise<void>;
+  /** Checkpoint `id` was aborted: forget its target. */
+  withdraw(id: number): void;
 }

@@ -2,7 +2,7 @@ import type { JobPlan, NodeId, PlanNode } from '../../plan/nodes.ts';
 import { keyGroupRangeFor } from '../../state/key-groups.ts';
 import { BadRecordRouter } from '../bad-records.ts';
 import { ChainLink } from '../chain.ts';
-import { Channel } from '../channel.ts';
+import { Channel, type ChannelWriter } from '../channel.ts';
 import { operatorUid } from '../checkpoint/manifest.ts';
 import type { ConnectorResolver } from '../connector-resolver.ts';
 import { createExchange } from '../exchange.ts';
@@ -23,6 +23,19 @@ export interface InstantiateOptions {
   readonly bootstrap?: string;
   /** Where an lmdb backend keeps its working files (under the job's directory). */
   readonly stateDir?: string;
+  /** Given when this thread runs only some of the subtasks (a worker thread's task slot). */
+  readonly placement?: Placement;
+}
+
+/**
+ * Which subtasks run in this thread, and the ends of channels to subtasks on other threads. Subtask
+ * index i of every task runs in slot i (Flink's slot sharing), so a forward exchange never crosses.
+ */
+export interface Placement {
+  isLocal(subtaskIndex: number): boolean;
+  /** Exchange `exchange` (its index in graph.exchanges) from upstream subtask u to downstream d, when only one of them is local. */
+  writer(exchange: number, upstream: number, downstream: number): ChannelWriter;
+  reader(exchange: number, upstream: number, downstream: number): Channel;
 }
 
 /**
@@ -35,23 +48,27 @@ export interface InstantiateOptions {
  * await Promise.all(subtasks.map((subtask) => subtask.run()));
  */
 export function instantiate(graph: PhysicalGraph, env: SubtaskEnv, options: InstantiateOptions): Subtask[] {
+  const isLocal = (index: number): boolean => options.placement?.isLocal(index) ?? true;
   const links = new Map<NodeId, ChainLink[]>();
   for (const node of graph.plan.nodes) {
     const parallelism = graph.parallelismOf(node.id);
     const perSubtask: ChainLink[] = [];
     for (let subtask = 0; subtask < parallelism; subtask++)
-      perSubtask.push(createLink(node, subtask, parallelism, graph.plan, env, options));
+      if (isLocal(subtask))
+        perSubtask[subtask] = createLink(node, subtask, parallelism, graph.plan, env, options);
     links.set(node.id, perSubtask);
   }
 
   const inputs = new Map<NodeId, GateInput[][]>();
-  for (const exchange of graph.exchanges)
-    wireExchange(exchange, graph, links, inputs, env.config.channelCapacity);
+  graph.exchanges.forEach((exchange, index) => {
+    wireExchange({ exchange, index, graph, links, inputs, options, capacity: env.config.channelCapacity });
+  });
 
   const subtasks: Subtask[] = [];
   for (const task of graph.tasks) {
     const head = task.nodes[0];
     for (let index = 0; index < task.parallelism; index++) {
+      if (!isLocal(index)) continue;
       const chain = task.nodes.map((node) => links.get(node.id)![index]);
       for (const node of task.nodes.slice(1))
         links.get(node.inputs[0].from)![index].output.chained.push(links.get(node.id)![index]);
@@ -142,15 +159,27 @@ function operatorServices(
   };
 }
 
-/** One channel per (upstream subtask, downstream subtask) pair the mode can route between. */
-function wireExchange(
-  exchange: PhysicalExchange,
-  graph: PhysicalGraph,
-  links: ReadonlyMap<NodeId, ChainLink[]>,
-  inputs: Map<NodeId, GateInput[][]>,
-  capacity: number,
-): void {
+interface WireArgs {
+  readonly exchange: PhysicalExchange;
+  /** The exchange's index in graph.exchanges: names its cross-thread channels. */
+  readonly index: number;
+  readonly graph: PhysicalGraph;
+  readonly links: ReadonlyMap<NodeId, ChainLink[]>;
+  readonly inputs: Map<NodeId, GateInput[][]>;
+  readonly options: InstantiateOptions;
+  readonly capacity: number;
+}
+
+/**
+ * One channel per (upstream subtask, downstream subtask) pair the mode can route between. With a
+ * placement, only pairs with a local end are wired: a Channel when both are local, else the local end
+ * of a cross-thread channel.
+ */
+function wireExchange(args: WireArgs): void {
+  const { exchange, index, graph, links, inputs, options, capacity } = args;
   const { from, to, edge, mode } = exchange;
+  const placement = options.placement;
+  const isLocal = (subtask: number): boolean => placement?.isLocal(subtask) ?? true;
   const upstream = graph.parallelismOf(from.id);
   const downstream = graph.parallelismOf(to.id);
   let gates = inputs.get(to.id);
@@ -159,13 +188,23 @@ function wireExchange(
     inputs.set(to.id, gates);
   }
   for (let u = 0; u < upstream; u++) {
-    const targets: (Channel | undefined)[] = [];
+    const targets: (ChannelWriter | undefined)[] = [];
     for (let d = 0; d < downstream; d++) {
       const routed = mode === 'forward' ? u === d : mode === 'global' ? d === 0 : true;
-      const channel = routed ? new Channel(capacity) : undefined;
-      if (channel !== undefined) gates[d].push({ channel, port: edge.port });
-      targets.push(channel);
+      if (!routed || !(isLocal(u) || isLocal(d))) {
+        targets.push(undefined);
+        continue;
+      }
+      if (isLocal(u) && isLocal(d)) {
+        const channel = new Channel(capacity);
+        gates[d].push({ channel, port: edge.port });
+        targets.push(channel);
+      } else if (isLocal(d)) {
+        gates[d].push({ channel: placement!.reader(index, u, d), port: edge.port });
+        targets.push(undefined);
+      } else targets.push(placement!.writer(index, u, d));
     }
+    if (!isLocal(u)) continue;
     const sender = createExchange({
       mode,
       targets,

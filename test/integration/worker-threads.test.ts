@@ -1,0 +1,148 @@
+// Jobs on worker threads (ExecuteOptions.threads, what `eddy run` uses): a keyed window job gives the
+// same output straight at parallelism 1 (one thread), at 2 and 3 (one worker thread per slot, keyed
+// exchanges between threads), and when checkpointed at 2, cancelled, and restored at 3.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { buildJobFilePlan, type JobFilePlanArgs } from '../../src/cli/job-plan.ts';
+import { JOB_WORKER_MODULE } from '../../src/cli/job-worker.ts';
+import { serveTransactions } from '../../src/connectors/kafka/remote-transaction.ts';
+import { startJob } from '../../src/index.ts';
+
+const JOB = join(import.meta.dirname, 'fixtures', 'keyed-windows-job.ts');
+const COUNT = 20_000;
+let root: string;
+let golden: string[];
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'eddy-threads-'));
+  golden = await run('golden', { parallelism: 1 });
+  assert.ok(golden.length > 100, `the golden run wrote ${golden.length} windows`);
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+interface RunOptions {
+  readonly parallelism: number;
+  readonly out?: string;
+  readonly rate?: number;
+  readonly stateDir?: string;
+  readonly jobId?: string;
+  readonly checkpointInterval?: number;
+  /** Cancel once this many checkpoints completed. */
+  readonly cancelAfterCheckpoints?: number;
+}
+
+/** Runs the job file on worker threads (parallelism above 1) and returns its committed lines, sorted. */
+async function run(name: string, options: RunOptions): Promise<string[]> {
+  const out = options.out ?? join(root, name);
+  const flags: Record<string, string> = { out, count: String(COUNT) };
+  if (options.rate !== undefined) flags.rate = String(options.rate);
+  const args: JobFilePlanArgs = {
+    path: JOB,
+    flags,
+    parallelism: options.parallelism,
+    checkpointInterval: options.checkpointInterval,
+  };
+  const job = startJob(await buildJobFilePlan(args), {
+    jobId: options.jobId,
+    stateDir: options.stateDir,
+    restoreFrom: options.stateDir === undefined ? undefined : 'latest',
+    threads: { setupModule: JOB_WORKER_MODULE, setupArgs: args, serve: serveTransactions },
+  });
+  if (options.cancelAfterCheckpoints !== undefined) {
+    while (job.execution.metrics().checkpoints.completed < options.cancelAfterCheckpoints)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await job.cancel();
+    assert.equal((await job.done).status, 'cancelled');
+  } else assert.equal((await job.done).status, 'finished');
+  return committedLines(out);
+}
+
+async function committedLines(dir: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const name of await readdir(dir)) {
+    if (name.startsWith('.')) continue; // in-progress or pending parts
+    for (const line of (await readFile(join(dir, name), 'utf8')).split('\n'))
+      if (line !== '') lines.push(line);
+  }
+  return lines.sort();
+}
+
+test('at parallelism 2 and 3 on worker threads the output equals the single-thread run', async () => {
+  assert.deepEqual(await run('p2', { parallelism: 2 }), golden);
+  assert.deepEqual(await run('p3', { parallelism: 3 }), golden);
+});
+
+test('checkpointed at parallelism 2, cancelled and restored at 3, every window is written exactly once', async () => {
+  const stateDir = join(root, 'state');
+  const out = join(root, 'rescaled');
+  const first = await run('rescaled', {
+    parallelism: 2,
+    out,
+    rate: 8_000,
+    stateDir,
+    jobId: 'rescale',
+    checkpointInterval: 200,
+    cancelAfterCheckpoints: 2,
+  });
+  assert.ok(first.length < golden.length, 'the first run was cancelled part-way');
+  const lines = await run('rescaled', {
+    parallelism: 3,
+    out,
+    stateDir,
+    jobId: 'rescale',
+    checkpointInterval: 200,
+  });
+  assert.deepEqual(lines, golden);
+});
+
+/** Starts the job file on threads with extra flags and returns the error it fails with. */
+async function failure(flags: Record<string, string>): Promise<Error & { code?: string }> {
+  const args: JobFilePlanArgs = {
+    path: JOB,
+    flags: { out: join(root, `failing-${Object.keys(flags).join('-')}`), count: '1000', ...flags },
+    parallelism: 2,
+  };
+  const job = startJob(await buildJobFilePlan(args), {
+    threads: { setupModule: JOB_WORKER_MODULE, setupArgs: args, serve: serveTransactions },
+  });
+  return job.done.then(
+    () => assert.fail('the job should have failed'),
+    (error: Error & { code?: string }) => error,
+  );
+}
+
+test('a user function failing in a worker thread fails the job with its operator, element and cause', async () => {
+  const error = await failure({ 'fail-at': '77' });
+  assert.equal(error.code, 'ENG_USER_FUNCTION_FAILED');
+  assert.match(error.message, /check/);
+  assert.match(error.message, /"i":77/);
+  assert.match(error.message, /reading 77 is cursed/);
+});
+
+test('a worker thread that exits fails the job, naming its task slot', async () => {
+  const error = await failure({ 'exit-at': '77' });
+  assert.equal(error.code, 'ENG_INTERNAL');
+  assert.match(error.message, /the worker thread of task slot 1 exited \(code 7\) before its subtasks ended/);
+});
+
+test('a job module that builds another plan in a worker thread is refused with what to fix', async () => {
+  const args: JobFilePlanArgs = {
+    path: JOB,
+    flags: { out: join(root, 'unstable'), count: '100', unstable: 'true' },
+    parallelism: 2,
+  };
+  const job = startJob(await buildJobFilePlan(args), {
+    threads: { setupModule: JOB_WORKER_MODULE, setupArgs: args, serve: serveTransactions },
+  });
+  await assert.rejects(job.done, (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'ENG_INVALID_JOB');
+    assert.match(error.message, /built a different plan in the worker thread of task slot \d/);
+    assert.match(error.message, /must build the same operators in the same order/);
+    return true;
+  });
+});
