@@ -1,11 +1,19 @@
-import { createTopic, deleteTopic, describeTopic, listTopics, withAdmin } from '../kafka/admin.ts';
+import { StreamError } from '../common/errors.ts';
+import {
+  addPartitions,
+  createTopic,
+  deleteTopic,
+  describeTopic,
+  listTopics,
+  withAdmin,
+} from '../kafka/admin.ts';
 import type { CliCommand } from './command.ts';
 import { collect, keyValuePairs, positiveInt } from './parse.ts';
 
 export const topicsCommand: CliCommand = {
   name: 'topics',
   register(parent, context) {
-    const topics = parent.command('topics').description('create, list, describe and delete topics');
+    const topics = parent.command('topics').description('create, list, describe, grow and delete topics');
     const admin = () => ({ bootstrap: context.config().bootstrap, clientId: 'eddy-cli' });
 
     topics
@@ -43,6 +51,22 @@ export const topicsCommand: CliCommand = {
         out.write('configs:\n');
         for (const c of topic.configs)
           out.write(`  ${c.name}=${c.value ?? ''}${c.isDefault ? '' : '  (set)'}\n`);
+      });
+
+    topics
+      .command('add-partitions <name>')
+      .description('raise the partition count of a topic (existing data stays where it is)')
+      .option('--partitions <n>', 'the new total number of partitions, larger than the current one')
+      .action(async (name: string, flags: { partitions?: string }) => {
+        const partitions = positiveInt('--partitions', flags.partitions);
+        if (partitions === undefined) {
+          throw new StreamError(
+            'CLI_BAD_ARGUMENT',
+            'add-partitions needs --partitions <n>, the new total count',
+          );
+        }
+        await withAdmin(admin(), (client) => addPartitions(client, name, partitions));
+        context.stdout.write(`topic ${name} now has ${partitions} partitions\n`);
       });
 
     topics

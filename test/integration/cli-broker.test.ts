@@ -1,4 +1,5 @@
-// The `eddy` command line against a real broker it starts itself: broker start, topics, produce, consume.
+// The `eddy` command line against a real broker it starts itself: broker start, topics (create, list,
+// describe, add-partitions, delete), produce, consume.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -106,6 +107,20 @@ test('topics create, list, describe and delete', async () => {
   assert.match(again.stderr, /exist/i);
   assert.equal((await eddy(['topics', 'delete', 'cli-orders'])).code, 0);
   assert.ok(!(await eddy(['topics', 'list'])).stdout.split('\n').includes('cli-orders'));
+});
+
+test('topics add-partitions raises the count; a count that is not larger fails with the reason', async () => {
+  assert.equal((await eddy(['topics', 'create', 'cli-grow', '--partitions', '2'])).code, 0);
+  const grown = await eddy(['topics', 'add-partitions', 'cli-grow', '--partitions', '5']);
+  assert.equal(grown.code, 0, grown.stderr);
+  assert.equal(grown.stdout, 'topic cli-grow now has 5 partitions\n');
+  assert.match((await eddy(['topics', 'describe', 'cli-grow'])).stdout, /partitions 5/);
+  const smaller = await eddy(['topics', 'add-partitions', 'cli-grow', '--partitions', '3']);
+  assert.notEqual(smaller.code, 0);
+  assert.match(smaller.stderr, /currently has 5 partitions/);
+  const missing = await eddy(['topics', 'add-partitions', 'cli-grow']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /needs --partitions/);
 });
 
 test('produce lines, then consume them from the beginning in order', async () => {

@@ -20,6 +20,7 @@ import { addOffsetsToTxnHandler } from './25-add-offsets-to-txn.ts';
 import { endTxnHandler } from './26-end-txn.ts';
 import { txnOffsetCommitHandler } from './28-txn-offset-commit.ts';
 import { describeConfigsHandler } from './32-describe-configs.ts';
+import { createPartitionsHandler } from './37-create-partitions.ts';
 import type { ApiHandler } from './handler.ts';
 
 /** Every API the broker serves. Add a handler here; nothing is discovered by scanning folders. */
@@ -46,6 +47,7 @@ export const HANDLERS: readonly ApiHandler[] = [
   endTxnHandler,
   txnOffsetCommitHandler,
   describeConfigsHandler,
+  createPartitionsHandler,
 ];
 
 /** The ApiVersions answer: each handler's key and served range, sorted by key. */

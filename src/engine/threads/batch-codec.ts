@@ -200,7 +200,10 @@ export function decodeBatch(encoded: EncodedBatch): Batch<unknown> {
   const values = encoded.values;
   if (values.form === 'cloned') return { values: values.values, timestamps };
   if (values.form === 'scalars') return { values: columnValues(values.column), timestamps };
-  const columns = values.columns.map(columnValues);
+  // Number columns are read straight from their Float64Array: no intermediate array per column.
+  const columns = values.columns.map((column) =>
+    column.type === 'f64' ? column.data : columnValues(column),
+  );
   const build = rowBuilder(values.keys);
   const count = columns[0].length;
   const rows: unknown[] = new Array(count);
@@ -217,7 +220,7 @@ function columnValues(column: Column): unknown[] {
   return column.data;
 }
 
-type RowBuilder = (columns: readonly unknown[][], index: number) => Record<string, unknown>;
+type RowBuilder = (columns: readonly ArrayLike<unknown>[], index: number) => Record<string, unknown>;
 
 const builders = new Map<string, RowBuilder>();
 const MAX_BUILDERS = 1024;

@@ -26,6 +26,7 @@ import { ADD_OFFSETS_TO_TXN_SCHEMA } from './25-add-offsets-to-txn.ts';
 import { END_TXN_SCHEMA } from './26-end-txn.ts';
 import { TXN_OFFSET_COMMIT_SCHEMA } from './28-txn-offset-commit.ts';
 import { DESCRIBE_CONFIGS_SCHEMA } from './32-describe-configs.ts';
+import { CREATE_PARTITIONS_SCHEMA } from './37-create-partitions.ts';
 
 export { PRODUCE_SCHEMA } from './00-produce.ts';
 export { FETCH_SCHEMA } from './01-fetch.ts';
@@ -49,6 +50,7 @@ export { ADD_OFFSETS_TO_TXN_SCHEMA } from './25-add-offsets-to-txn.ts';
 export { END_TXN_SCHEMA } from './26-end-txn.ts';
 export { TXN_OFFSET_COMMIT_SCHEMA } from './28-txn-offset-commit.ts';
 export { DESCRIBE_CONFIGS_SCHEMA } from './32-describe-configs.ts';
+export { CREATE_PARTITIONS_SCHEMA } from './37-create-partitions.ts';
 
 /**
  * Every declared schema, ordered by API key; every schema listed is covered by the codec's round-trip
@@ -77,6 +79,7 @@ export const MESSAGE_SCHEMAS: MessageSchema[] = [
   END_TXN_SCHEMA,
   TXN_OFFSET_COMMIT_SCHEMA,
   DESCRIBE_CONFIGS_SCHEMA,
+  CREATE_PARTITIONS_SCHEMA,
 ];
 
 const byKey = new Map<number, MessageSchema>();

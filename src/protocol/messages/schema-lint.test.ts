@@ -25,6 +25,7 @@ import { ADD_OFFSETS_TO_TXN_SCHEMA } from './25-add-offsets-to-txn.ts';
 import { END_TXN_SCHEMA } from './26-end-txn.ts';
 import { TXN_OFFSET_COMMIT_SCHEMA } from './28-txn-offset-commit.ts';
 import { DESCRIBE_CONFIGS_SCHEMA } from './32-describe-configs.ts';
+import { CREATE_PARTITIONS_SCHEMA } from './37-create-partitions.ts';
 
 /** [schema, apiKey, spec name, served versions, flexible versions] as the brief and the spec JSON give them. */
 const EXPECTED: [MessageSchema, number, string, string, string][] = [
@@ -45,6 +46,7 @@ const EXPECTED: [MessageSchema, number, string, string, string][] = [
   [END_TXN_SCHEMA, 26, 'EndTxn', '0-3', '3+'],
   [TXN_OFFSET_COMMIT_SCHEMA, 28, 'TxnOffsetCommit', '0-3', '3+'],
   [DESCRIBE_CONFIGS_SCHEMA, 32, 'DescribeConfigs', '0-2', 'none'],
+  [CREATE_PARTITIONS_SCHEMA, 37, 'CreatePartitions', '0-3', '2+'],
 ];
 
 const PRIMITIVES = new Set([

@@ -1,11 +1,11 @@
 # Topic and group admin with kafka-python's KafkaAdminClient: create (with a config), create again,
-# list, describe configs and topics, list groups and their committed offsets, delete. Prints one JSON
+# list, describe configs and topics, add partitions, list groups and their committed offsets, delete. Prints one JSON
 # object of what each step returned; errors appear as kafka-python's error class names.
 import json
 import os
 
-from kafka import KafkaAdminClient, KafkaConsumer, OffsetAndMetadata, TopicPartition
-from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
+from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTopic
 
 bootstrap = os.environ['EDDY_BOOTSTRAP']
 admin = KafkaAdminClient(bootstrap_servers=bootstrap)
@@ -38,6 +38,20 @@ out['topics'] = [
     [t['topic'], [[p['partition'], p['leader'], p['replicas']] for p in t['partitions']]]
     for t in admin.describe_topics(['kp-admin-a'])
 ]
+
+# Grow kp-admin-b from 1 to 3 partitions, then write to the new partition 2 with a fresh producer.
+grown = admin.create_partitions({'kp-admin-b': NewPartitions(3)})
+out['grow'] = [[t[0], t[1]] for t in grown.topic_errors]
+out['growAgain'] = attempt(lambda: admin.create_partitions({'kp-admin-b': NewPartitions(2)}))
+out['growMissing'] = attempt(lambda: admin.create_partitions({'kp-admin-none': NewPartitions(2)}))
+out['growValidateOnly'] = [
+    [t[0], t[1]] for t in admin.create_partitions({'kp-admin-b': NewPartitions(9)}, validate_only=True).topic_errors
+]
+out['grownPartitions'] = [len(t['partitions']) for t in admin.describe_topics(['kp-admin-b'])]
+producer = KafkaProducer(bootstrap_servers=bootstrap)
+sent = producer.send('kp-admin-b', b'new', partition=2).get(timeout=10)
+out['sentToNew'] = [sent.partition, sent.offset]
+producer.close()
 
 # A group that only commits offsets, with metadata that must round-trip.
 committer = KafkaConsumer(bootstrap_servers=bootstrap, group_id='kp-admin-group', enable_auto_commit=False)

@@ -1,6 +1,6 @@
 // kafka-python 2.0.2's KafkaAdminClient against eddy's broker: create topics with a config, the
-// already-exists error, list, describe configs and topics, list and describe groups, read committed
-// offsets (metadata included), delete.
+// already-exists error, list, describe configs and topics, add partitions (then produce to a new one),
+// list and describe groups, read committed offsets (metadata included), delete.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -53,6 +53,12 @@ test('KafkaAdminClient manages topics and reads groups', { skip, timeout: 20_000
       ],
     ],
   ]);
+  assert.deepEqual(out.grow, [['kp-admin-b', 0]]);
+  assert.equal(out.growAgain, 'InvalidPartitionsError');
+  assert.equal(out.growMissing, 'UnknownTopicOrPartitionError');
+  assert.deepEqual(out.growValidateOnly, [['kp-admin-b', 0]]);
+  assert.deepEqual(out.grownPartitions, [3], 'validate_only changed nothing');
+  assert.deepEqual(out.sentToNew, [2, 0]);
   assert.deepEqual(out.groups, [['kp-admin-group', '']]);
   assert.deepEqual(out.describedGroups, [['kp-admin-group', 'Empty', '', 0]]);
   assert.deepEqual(out.groupOffsets, [['kp-admin-a', 1, 7, 'checkpoint-7']]);

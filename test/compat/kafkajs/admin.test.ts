@@ -1,6 +1,6 @@
 // kafkajs 2.2.4's admin client against eddy's broker: create topics with configs (and again, which
 // kafkajs reports as "not created"), list, fetch topic metadata and offsets, describe the cluster and
-// topic configs, delete; set and fetch a group's offsets, list and describe groups.
+// topic configs, delete; set and fetch a group's offsets, list and describe groups; add partitions.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Admin, type ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
@@ -144,5 +144,18 @@ test('kafkajs admin: group offsets, listing and description', { timeout: 20_000 
       ['kjs-admin-group', 'Empty', 0],
       ['kjs-no-such-group', 'Dead', 0],
     ],
+  );
+});
+
+test('kafkajs admin: createPartitions grows a topic; a count that is not larger is refused', {
+  timeout: 20_000,
+}, async () => {
+  await admin.createTopics({ topics: [{ topic: 'kjs-grow', numPartitions: 1 }] });
+  await admin.createPartitions({ topicPartitions: [{ topic: 'kjs-grow', count: 3 }] });
+  const { topics } = await admin.fetchTopicMetadata({ topics: ['kjs-grow'] });
+  assert.equal(topics[0].partitions.length, 3);
+  await assert.rejects(
+    admin.createPartitions({ topicPartitions: [{ topic: 'kjs-grow', count: 2 }] }),
+    (error: { type?: string }) => error.type === 'INVALID_PARTITIONS',
   );
 });

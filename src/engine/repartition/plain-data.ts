@@ -1,0 +1,112 @@
+import { serialize } from 'node:v8';
+import { StreamError } from '../../common/errors.ts';
+
+// Elements cross processes as v8.serialize bytes (the format structured clone uses). It throws only a
+// bare "() => 1 could not be cloned", and it silently writes a class instance as a plain object, so the
+// reading process would get an object without its methods. Both become a StreamError naming the record
+// and the place inside it.
+
+const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
+
+/** Prototypes whose instances v8.serialize writes and reads back as the same kind of value. */
+const PLAIN_PROTOTYPES = new Set<object | null>([
+  null,
+  Object.prototype,
+  Array.prototype,
+  Map.prototype,
+  Set.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Buffer.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  BigInt.prototype,
+  Error.prototype,
+  RangeError.prototype,
+  TypeError.prototype,
+]);
+
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  return (
+    PLAIN_PROTOTYPES.has(prototype) ||
+    (prototype !== null && Object.getPrototypeOf(prototype) === typedArrayPrototype)
+  );
+}
+
+/**
+ * The bytes of one element. Only the element itself is checked for being a class instance (one
+ * prototype lookup); nested values are left to v8.serialize, which refuses functions and symbols.
+ *
+ * @example
+ * serializeElement({ id: 1 }, 0, 'job-repartition-0'); // <Buffer ff 0f 6f ...>
+ * serializeElement(new Reading(), 0, 'job-repartition-0'); // throws ENG_RECORD_NOT_SERIALIZABLE
+ */
+export function serializeElement(value: unknown, index: number, topic: string | undefined): Buffer {
+  if (typeof value === 'object' && value !== null && !isPlainObject(value))
+    throw notSerializable(index, topic, `the record is an instance of class ${className(value)}`);
+  try {
+    return serialize(value);
+  } catch (cause) {
+    throw notSerializable(index, topic, findUnserializable(value, '', 0) ?? messageOf(cause), cause);
+  }
+}
+
+const MAX_DEPTH = 16;
+
+/** A phrase naming the first function or symbol under `path`, or undefined. */
+function findUnserializable(value: unknown, path: string, depth: number): string | undefined {
+  const where = path === '' ? 'the record' : `record${path}`;
+  if (typeof value === 'function') return `${where} is a function${value.name ? ` (${value.name})` : ''}`;
+  if (typeof value === 'symbol') return `${where} is a symbol (${String(value)})`;
+  if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) return undefined;
+  for (const [step, child] of children(value)) {
+    const found = findUnserializable(child, `${path}${step}`, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function* children(value: object): Iterable<[string, unknown]> {
+  if (value instanceof Map) {
+    for (const [key, entry] of value) {
+      yield [' (a Map key)', key];
+      yield [`.get(${typeof key === 'string' ? JSON.stringify(key) : String(key)})`, entry];
+    }
+  } else if (value instanceof Set) {
+    for (const item of value) yield [' (a Set item)', item];
+  } else if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) yield [`[${index}]`, value[index]];
+  } else {
+    for (const [key, child] of Object.entries(value))
+      yield [/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`, child];
+  }
+}
+
+function className(value: object): string {
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== '' ? name : '(anonymous)';
+}
+
+function messageOf(cause: unknown): string {
+  return `v8.serialize failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+}
+
+function notSerializable(
+  index: number,
+  topic: string | undefined,
+  found: string,
+  cause?: unknown,
+): StreamError {
+  const where = topic === undefined ? 'a repartition topic' : `repartition topic "${topic}"`;
+  return new StreamError(
+    'ENG_RECORD_NOT_SERIALIZABLE',
+    `record ${index} of a batch cannot be written to ${where}: ${found}. Records that cross processes ` +
+      'must be plain data: objects, arrays, strings, numbers, bigints, booleans, null, Dates, Maps, Sets ' +
+      'and typed arrays. Turn it into plain data with a map() before the keyBy.',
+    { cause, details: { record: index, topic, found } },
+  );
+}
