@@ -1,12 +1,14 @@
 // The engine benchmark's three jobs as one job file, for runs on worker threads (bench/scaling.ts).
-// Flags: --job stateless|window|clickstream --events N.
-import type { Click } from '../../examples/clickstream/clicks.ts';
+// Flags: --job stateless|window|clickstream|kafka-clickstream --events N [--topic T] (kafka-clickstream
+// reads JSON clicks from topic T to its end, as the clickstream example does).
+import { type Click, parseClick } from '../../examples/clickstream/clicks.ts';
 import { clickstreamPipeline, clickWatermarks } from '../../examples/clickstream/job.ts';
 import {
   type AggregateFunction,
   datagenSource,
   defineJob,
   discardSink,
+  kafkaSource,
   Time,
   TumblingEventTimeWindows,
   WatermarkStrategy,
@@ -73,7 +75,21 @@ export default defineJob((env, { flags }) => {
         },
       );
       return;
+    case 'kafka-clickstream': {
+      const source = kafkaSource<Click>({
+        topics: [flags.topic ?? 'bench-clicks'],
+        startFrom: 'earliest',
+        format: { deserialize: parseClick },
+        stopAtEnd: true,
+      });
+      clickstreamPipeline(env.fromSource(source, clickWatermarks, 'clicks'), {
+        pageViews: discardSink(),
+        userMetrics: discardSink(),
+        lateClicks: discardSink(),
+      });
+      return;
+    }
     default:
-      throw new Error(`--job must be stateless, window or clickstream, got ${flags.job}`);
+      throw new Error(`--job must be stateless, window, clickstream or kafka-clickstream, got ${flags.job}`);
   }
 });

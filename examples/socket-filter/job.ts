@@ -5,6 +5,9 @@
 import { defineJob, socketTextSource, WatermarkStrategy } from '../../src/index.ts';
 
 export default defineJob((env, { flags }) => {
+  // One socket is read by one subtask (as Flink's socketTextStream), and lines print in order only
+  // from one: more parallelism would add threads and "1> " prefixes, nothing else.
+  env.setParallelism(1);
   env
     .fromSource(
       socketTextSource({ host: flags.host ?? 'localhost', port: Number(flags.port ?? 9999) }),

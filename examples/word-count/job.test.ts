@@ -34,8 +34,29 @@ async function folderWith(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
+/** At parallelism 2 (two worker threads, words keyed across them), whatever the machine's cores. */
 function runArgs(dataDir: string, inputDir: string, ...jobFlags: string[]): string[] {
-  return ['run', '--data-dir', dataDir, '--port', '0', JOB, '--', '--input-dir', inputDir, ...jobFlags];
+  return [
+    'run',
+    '--parallelism',
+    '2',
+    '--data-dir',
+    dataDir,
+    '--port',
+    '0',
+    JOB,
+    '--',
+    '--input-dir',
+    inputDir,
+    ...jobFlags,
+  ];
+}
+
+/** A printed line at parallelism 2 is `<subtask>> <json>`, as Flink's print() writes it. */
+function row(line: string): WordCount {
+  const match = /^[12]> (.*)$/.exec(line);
+  assert.ok(match, `a print line with its subtask prefix: ${line}`);
+  return JSON.parse(match[1]) as WordCount;
 }
 
 test('words: lower-cased runs of letters, digits and apostrophes', () => {
@@ -55,7 +76,7 @@ test('bounded run: the one open window fires at the end of input, one line per w
     const rows = result.stdout
       .split('\n')
       .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as WordCount);
+      .map(row);
     const printed = new Map<string, number>();
     for (const row of rows) printed.set(row.word, (printed.get(row.word) ?? 0) + row.count);
     assert.deepEqual(
@@ -74,22 +95,19 @@ test('--watch: a file added while running is counted; SIGINT stops the job and e
   const input = await folderWith({ 'first.txt': 'alpha beta\n' });
   const dataDir = await mkdtemp(join(tmpdir(), 'eddy-word-count-broker-'));
   const eddy = startEddy(runArgs(dataDir, input, '--window', '1s', '--watch'));
-  const wordIs = (word: string) => (line: string) => (JSON.parse(line) as WordCount).word === word;
+  const wordIs = (word: string) => (line: string) => row(line).word === word;
   try {
     await eddy.waitForLine(wordIs('alpha'));
     // Written under a hidden name (the source skips those) and renamed, so it appears complete.
     await writeFile(join(input, '.second.txt'), 'gamma delta\n');
     await rename(join(input, '.second.txt'), join(input, 'second.txt'));
-    assert.equal(await eddy.waitForLine(wordIs('gamma')), '{"word":"gamma","count":1}');
-    assert.equal(await eddy.waitForLine(wordIs('delta')), '{"word":"delta","count":1}');
+    assert.deepEqual(row(await eddy.waitForLine(wordIs('gamma'))), { word: 'gamma', count: 1 });
+    assert.deepEqual(row(await eddy.waitForLine(wordIs('delta'))), { word: 'delta', count: 1 });
     eddy.kill('SIGINT');
     const result = await eddy.exit();
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(messageLines(result.stderr), []);
-    const seen = result.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as WordCount);
+    const seen = result.stdout.trim().split('\n').map(row);
     assert.deepEqual(new Set(seen.map((row) => row.word)), new Set(['alpha', 'beta', 'gamma', 'delta']));
   } finally {
     if (eddy.running) eddy.kill('SIGKILL');

@@ -68,36 +68,41 @@ export async function runJobFile(
   try {
     const bootstrap = options.bootstrap ?? broker?.bootstrap;
     const plan = await buildJobFilePlan(planArgs(bootstrap));
-    const running = startJob(plan, {
-      jobId: options.jobId,
-      bootstrap,
-      ownedBroker: broker,
-      logger: options.logger,
-      signal: options.signal,
-      stateDir,
-      // With a state dir, a run started again (after kill -9, say) goes on from its latest checkpoint.
-      restoreFrom:
-        checkpoints.fromSavepoint !== undefined
-          ? { path: checkpoints.fromSavepoint }
-          : stateDir === undefined
-            ? undefined
-            : 'latest',
-      allowNonRestoredState: checkpoints.allowNonRestoredState,
-      // Parallelism above 1 runs on worker threads; each builds the same plan from the job file.
-      threads: { setupModule: JOB_WORKER_MODULE, setupArgs: planArgs(bootstrap), serve: serveTransactions },
-    });
-    if (stateDir === undefined) return running; // checkpoints (if any) in a temp dir: restarts only
-    let server: Awaited<ReturnType<typeof startControlServer>>;
+    // With a state dir and a job id the control socket comes first: it claims the job id on this state
+    // dir before anything restores, writes a checkpoint or fences a transaction.
+    let running: RunningJob | undefined;
+    const server =
+      stateDir !== undefined && options.jobId !== undefined
+        ? await startControlServer(() => running?.execution, {
+            stateDir,
+            jobId: options.jobId,
+            logger: options.logger,
+          })
+        : undefined;
     try {
-      server = await startControlServer(running.execution, {
-        stateDir,
-        jobId: running.jobId,
+      running = startJob(plan, {
+        jobId: options.jobId,
+        bootstrap,
+        ownedBroker: broker,
         logger: options.logger,
+        signal: options.signal,
+        stateDir,
+        // With a state dir, a run started again (after kill -9, say) goes on from its latest checkpoint.
+        restoreFrom:
+          checkpoints.fromSavepoint !== undefined
+            ? { path: checkpoints.fromSavepoint }
+            : stateDir === undefined
+              ? undefined
+              : 'latest',
+        allowNonRestoredState: checkpoints.allowNonRestoredState,
+        // Parallelism above 1 runs on worker threads; each builds the same plan from the job file.
+        threads: { setupModule: JOB_WORKER_MODULE, setupArgs: planArgs(bootstrap), serve: serveTransactions },
       });
     } catch (error) {
-      await running.cancel();
+      await server?.close();
       throw error;
     }
+    if (server === undefined) return running;
     const done = running.done.finally(() => server?.close());
     return { ...running, done, controlSocket: server?.path };
   } catch (error) {

@@ -52,7 +52,8 @@ export interface ControlServer {
  * // elsewhere: await sendControlRequest(server.path, { command: 'savepoint', dir: '/backups' });
  */
 export async function startControlServer(
-  execution: JobExecution,
+  /** Or a function returning it once the job has started: a server started first guards the job id. */
+  execution: JobExecution | (() => JobExecution | undefined),
   options: { stateDir: string; jobId: string; logger?: Logger },
 ): Promise<ControlServer | undefined> {
   const path = controlSocketPath(options.stateDir, options.jobId);
@@ -103,7 +104,7 @@ export async function assertJobNotRunning(options: { stateDir: string; jobId: st
   );
 }
 
-function serve(socket: Socket, execution: JobExecution): void {
+function serve(socket: Socket, execution: JobExecution | (() => JobExecution | undefined)): void {
   let buffered = '';
   socket.setEncoding('utf8');
   socket.on('data', (text: string) => {
@@ -119,7 +120,10 @@ function serve(socket: Socket, execution: JobExecution): void {
   });
 }
 
-async function answer(line: string, execution: JobExecution): Promise<ControlResponse> {
+async function answer(
+  line: string,
+  executionOf: JobExecution | (() => JobExecution | undefined),
+): Promise<ControlResponse> {
   let request: ControlRequest;
   try {
     request = JSON.parse(line) as ControlRequest;
@@ -127,6 +131,9 @@ async function answer(line: string, execution: JobExecution): Promise<ControlRes
     return failure(undefined, 'CLI_BAD_ARGUMENT', `not a JSON request: ${line.slice(0, 200)}`);
   }
   const id = request.id;
+  const execution = typeof executionOf === 'function' ? executionOf() : executionOf;
+  if (execution === undefined)
+    return failure(id, 'ENG_CHECKPOINT_UNAVAILABLE', 'the job is still starting; ask again in a moment');
   try {
     switch (request.command) {
       case 'status': {
