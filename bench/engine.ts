@@ -6,10 +6,8 @@
 // Each engine figure is events per second of wall time for the whole job (one thread, so per core);
 // the ratio is engine / hand-written.
 
-import type { Click } from '../examples/clickstream/clicks.ts';
 import { clickstreamPipeline, clickWatermarks } from '../examples/clickstream/job.ts';
 import {
-  type AggregateFunction,
   createEnvironment,
   datagenSource,
   discardSink,
@@ -18,31 +16,12 @@ import {
   TumblingEventTimeWindows,
   WatermarkStrategy,
 } from '../src/index.ts';
+import { click, count, type Reading, reading } from './jobs/engine-jobs.ts';
 import { benchReport, printReport } from './lib/report.ts';
 
 const argIndex = process.argv.indexOf('--events');
 const EVENTS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 4_000_000;
-const KEYS = 1_000;
 const WINDOW = Time.seconds(10);
-
-interface Reading {
-  readonly id: number;
-  readonly key: number;
-  readonly value: number;
-  readonly ts: number;
-}
-
-/** Event i: 10 events per millisecond of event time, keys round-robin. */
-const reading = (i: number): Reading => ({ id: i, key: i % KEYS, value: i & 1023, ts: Math.floor(i / 10) });
-
-const PAGES = ['/home', '/cart', '/search', '/about', '/products', '/blog', '/help', '/checkout'];
-const ACTIONS = ['view', 'view', 'click', 'scroll'];
-const click = (i: number): Click => ({
-  user_id: `u${(i * 7) % 5_000}`,
-  page: PAGES[i & 7] as string,
-  action: ACTIONS[i & 3] as string,
-  timestamp: 1_700_000_000_000 + Math.floor(i / 10),
-});
 
 async function timeJob(build: (env: ReturnType<typeof createEnvironment>) => void): Promise<number> {
   const env = createEnvironment({ jobName: 'bench', parallelism: 1 });
@@ -58,13 +37,6 @@ function timeLoop(loop: () => number): { rate: number; result: number } {
   const result = loop();
   return { rate: EVENTS / ((performance.now() - start) / 1000), result };
 }
-
-const count: AggregateFunction<Reading, number, number> = {
-  createAccumulator: () => 0,
-  add: (_r, acc) => acc + 1,
-  getResult: (acc) => acc,
-  merge: (a, b) => a + b,
-};
 
 // (a) stateless chain
 async function engineStateless(): Promise<number> {

@@ -14,25 +14,30 @@ import {
   WatermarkStrategy,
 } from '../../src/index.ts';
 
-interface Reading {
+export interface Reading {
   readonly id: number;
   readonly key: number;
   readonly value: number;
   readonly ts: number;
 }
 
-const KEYS = 1_000;
+export const KEYS = 1_000;
 /** Event i: 10 events per millisecond of event time, keys round-robin (as in bench/engine.ts). */
-const reading = (i: number): Reading => ({ id: i, key: i % KEYS, value: i & 1023, ts: Math.floor(i / 10) });
+export const reading = (i: number): Reading => ({
+  id: i,
+  key: i % KEYS,
+  value: i & 1023,
+  ts: Math.floor(i / 10),
+});
 const PAGES = ['/home', '/cart', '/search', '/about', '/products', '/blog', '/help', '/checkout'];
 const ACTIONS = ['view', 'view', 'click', 'scroll'];
-const click = (i: number): Click => ({
+export const click = (i: number): Click => ({
   user_id: `u${(i * 7) % 5_000}`,
   page: PAGES[i & 7] as string,
   action: ACTIONS[i & 3] as string,
   timestamp: 1_700_000_000_000 + Math.floor(i / 10),
 });
-const count: AggregateFunction<Reading, number, number> = {
+export const count: AggregateFunction<Reading, number, number> = {
   createAccumulator: () => 0,
   add: (_r, acc) => acc + 1,
   getResult: (acc) => acc,

@@ -1,5 +1,6 @@
 import { serialize } from 'node:v8';
 import { StreamError } from '../../common/errors.ts';
+import { recordChildren as children, className } from '../record-paths.ts';
 
 // Elements cross processes as v8.serialize bytes (the format structured clone uses). It throws only a
 // bare "() => 1 could not be cloned", and it silently writes a class instance as a plain object, so the
@@ -68,27 +69,6 @@ function findUnserializable(value: unknown, path: string, depth: number): string
     if (found !== undefined) return found;
   }
   return undefined;
-}
-
-function* children(value: object): Iterable<[string, unknown]> {
-  if (value instanceof Map) {
-    for (const [key, entry] of value) {
-      yield [' (a Map key)', key];
-      yield [`.get(${typeof key === 'string' ? JSON.stringify(key) : String(key)})`, entry];
-    }
-  } else if (value instanceof Set) {
-    for (const item of value) yield [' (a Set item)', item];
-  } else if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) yield [`[${index}]`, value[index]];
-  } else {
-    for (const [key, child] of Object.entries(value))
-      yield [/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`, child];
-  }
-}
-
-function className(value: object): string {
-  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === 'string' && name !== '' ? name : '(anonymous)';
 }
 
 function messageOf(cause: unknown): string {

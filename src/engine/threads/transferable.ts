@@ -1,4 +1,5 @@
 import { StreamError } from '../../common/errors.ts';
+import { recordChildren as children, className } from '../record-paths.ts';
 
 // Records cross threads by structured clone. It throws a DataCloneError naming only the value ("() => 1
 // could not be cloned"), and it silently turns a class instance into a plain object, dropping its
@@ -101,22 +102,6 @@ function canClone(value: object): boolean {
   }
 }
 
-function* children(value: object): Iterable<[string, unknown]> {
-  if (value instanceof Map) {
-    for (const [key, entry] of value) {
-      yield [' (a Map key)', key];
-      yield [`.get(${typeof key === 'string' ? JSON.stringify(key) : String(key)})`, entry];
-    }
-  } else if (value instanceof Set) {
-    for (const item of value) yield [' (a Set item)', item];
-  } else if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) yield [`[${index}]`, value[index]];
-  } else {
-    for (const [key, child] of Object.entries(value))
-      yield [/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`, child];
-  }
-}
-
 /** `path` is '' for the record itself, else the steps into it (`.items[2].fn`). */
 function describe(value: unknown, path: string): string {
   const where = path === '' ? 'the record' : `record${path}`;
@@ -126,11 +111,6 @@ function describe(value: unknown, path: string): string {
   if (typeof value === 'object' && value !== null && !isCloneableObject(value) && canClone(value))
     return `${where} is an instance of class ${className(value)}, whose methods and private fields would be lost`;
   return `${where} is a ${className(value)}, which cannot be copied`;
-}
-
-function className(value: unknown): string {
-  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === 'string' && name !== '' ? name : '(anonymous)';
 }
 
 function notTransferable(index: number, found: string, cause?: unknown): StreamError {
