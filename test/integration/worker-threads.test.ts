@@ -34,6 +34,10 @@ interface RunOptions {
   readonly checkpointInterval?: number;
   /** Cancel once this many checkpoints completed. */
   readonly cancelAfterCheckpoints?: number;
+  /** Stop with a savepoint into this directory once the job has emitted something. */
+  readonly stopWithSavepointIn?: string;
+  /** Start from this savepoint instead of the latest checkpoint. */
+  readonly fromSavepoint?: string;
 }
 
 /** Runs the job file on worker threads (parallelism above 1) and returns its committed lines, sorted. */
@@ -50,7 +54,12 @@ async function run(name: string, options: RunOptions): Promise<string[]> {
   const job = startJob(await buildJobFilePlan(args), {
     jobId: options.jobId,
     stateDir: options.stateDir,
-    restoreFrom: options.stateDir === undefined ? undefined : 'latest',
+    restoreFrom:
+      options.fromSavepoint !== undefined
+        ? { path: options.fromSavepoint }
+        : options.stateDir === undefined
+          ? undefined
+          : 'latest',
     threads: { setupModule: JOB_WORKER_MODULE, setupArgs: args, serve: serveTransactions },
   });
   if (options.cancelAfterCheckpoints !== undefined) {
@@ -58,6 +67,13 @@ async function run(name: string, options: RunOptions): Promise<string[]> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     await job.cancel();
     assert.equal((await job.done).status, 'cancelled');
+  } else if (options.stopWithSavepointIn !== undefined) {
+    while (job.execution.metrics().operators.every((op) => op.recordsOut === 0))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const path = await job.execution.stopWithSavepoint(options.stopWithSavepointIn);
+    const result = await job.done;
+    assert.equal(result.status, 'stopped');
+    assert.equal(result.savepoint, path);
   } else assert.equal((await job.done).status, 'finished');
   return committedLines(out);
 }
@@ -145,4 +161,31 @@ test('a job module that builds another plan in a worker thread is refused with w
     assert.match(error.message, /must build the same operators in the same order/);
     return true;
   });
+});
+
+test('stopped with a savepoint at parallelism 2 and resumed from it at 3, the output is the golden one', async () => {
+  const out = join(root, 'savepointed');
+  const savepoints = join(root, 'savepoints');
+  const stateDir = join(root, 'state-savepoint');
+  const first = await run('savepointed', {
+    parallelism: 2,
+    out,
+    rate: 8_000,
+    stateDir,
+    jobId: 'savepointed',
+    checkpointInterval: 200,
+    stopWithSavepointIn: savepoints,
+  });
+  assert.ok(first.length < golden.length, 'the first run stopped part-way');
+  const [savepoint] = await readdir(savepoints);
+  assert.match(savepoint, /^savepoint-savepointed-\d+$/);
+  const lines = await run('savepointed', {
+    parallelism: 3,
+    out,
+    stateDir,
+    jobId: 'savepointed',
+    checkpointInterval: 200,
+    fromSavepoint: join(savepoints, savepoint),
+  });
+  assert.deepEqual(lines, golden);
 });
