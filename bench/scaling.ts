@@ -17,7 +17,7 @@ import { startBrokerProcess } from './lib/broker-process.ts';
 import { benchReport, printReport } from './lib/report.ts';
 
 const argIndex = process.argv.indexOf('--events');
-const EVENTS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 8_000_000;
+const EVENTS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 32_000_000;
 const JOB = join(import.meta.dirname, 'jobs', 'engine-jobs.ts');
 const kafkaIndex = process.argv.indexOf('--kafka-events');
 const KAFKA_EVENTS = kafkaIndex > 0 ? Number(process.argv[kafkaIndex + 1]) : 1_000_000;
