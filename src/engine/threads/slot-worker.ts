@@ -64,7 +64,8 @@ export async function runSlot(data: SlotData, parent: MessagePort): Promise<void
   };
   setup.connect?.(pipe);
 
-  const control = new JobControl(logger);
+  // Without a logger: the main thread logs the job's failure, cancel or stop once for all slots.
+  const control = new JobControl();
   let stoppedByMain = false;
   control.signal.addEventListener('abort', () => {
     const error = control.error;
