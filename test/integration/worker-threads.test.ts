@@ -189,3 +189,37 @@ test('stopped with a savepoint at parallelism 2 and resumed from it at 3, the ou
   });
   assert.deepEqual(lines, golden);
 });
+
+test('rebalance, broadcast and global exchanges cross threads: every record arrives as often as routed', async () => {
+  const parallelism = 3;
+  const count = 3_000;
+  const out = join(root, 'exchanges');
+  const args: JobFilePlanArgs = {
+    path: join(import.meta.dirname, 'fixtures', 'exchanges-job.ts'),
+    flags: { out, count: String(count) },
+    parallelism,
+  };
+  const job = startJob(await buildJobFilePlan(args), {
+    threads: { setupModule: JOB_WORKER_MODULE, setupArgs: args, serve: serveTransactions },
+  });
+  const result = await job.done;
+  assert.equal(result.status, 'finished');
+  // The map ran in all three slots (rebalance from the one source subtask), the filter's three
+  // subtasks each saw every record (broadcast), and one subtask wrote them all (global).
+  const perSubtask = (name: string) =>
+    result.metrics.operators.filter((op) => op.name === name).map((op) => op.recordsIn);
+  assert.deepEqual(
+    perSubtask('double').map((n) => n > 0),
+    [true, true, true],
+  );
+  assert.equal(
+    perSubtask('double').reduce((a, b) => a + b),
+    count,
+  );
+  assert.deepEqual(perSubtask('multiples of four'), [count, count, count]);
+  assert.deepEqual(perSubtask('collect').slice(1), [0, 0]);
+  const expected: string[] = [];
+  for (let i = 0; i < count; i += 2)
+    for (let copy = 0; copy < parallelism; copy++) expected.push(JSON.stringify({ n: 2 * i }));
+  assert.deepEqual(await committedLines(out), expected.sort());
+});
