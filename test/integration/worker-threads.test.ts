@@ -38,6 +38,8 @@ interface RunOptions {
   readonly stopWithSavepointIn?: string;
   /** Start from this savepoint instead of the latest checkpoint. */
   readonly fromSavepoint?: string;
+  /** Keyed state in lmdb under this directory. */
+  readonly lmdb?: string;
 }
 
 /** Runs the job file on worker threads (parallelism above 1) and returns its committed lines, sorted. */
@@ -45,6 +47,7 @@ async function run(name: string, options: RunOptions): Promise<string[]> {
   const out = options.out ?? join(root, name);
   const flags: Record<string, string> = { out, count: String(COUNT) };
   if (options.rate !== undefined) flags.rate = String(options.rate);
+  if (options.lmdb !== undefined) flags.lmdb = options.lmdb;
   const args: JobFilePlanArgs = {
     path: JOB,
     flags,
@@ -91,6 +94,8 @@ async function committedLines(dir: string): Promise<string[]> {
 test('at parallelism 2 and 3 on worker threads the output equals the single-thread run', async () => {
   assert.deepEqual(await run('p2', { parallelism: 2 }), golden);
   assert.deepEqual(await run('p3', { parallelism: 3 }), golden);
+  // lmdb's native environments open in each worker thread.
+  assert.deepEqual(await run('p2-lmdb', { parallelism: 2, lmdb: join(root, 'lmdb') }), golden);
 });
 
 test('checkpointed at parallelism 2, cancelled and restored at 3, every window is written exactly once', async () => {
