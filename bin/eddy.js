@@ -11,6 +11,10 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 const recentEnough = major > 22 || (major === 22 && minor >= 22);
 
 if (recentEnough) {
+  // Node's on-disk compile cache (in the OS temp dir) halves start-up: eddy is many TypeScript modules,
+  // and every worker thread of a parallel job imports them again.
+  const { enableCompileCache } = await import('node:module');
+  enableCompileCache?.();
   await import('../src/cli/main.ts');
 } else {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,9 +1,14 @@
 // The script of every task-slot worker thread (see threaded-slots.ts): runs its slot, reports a failure
 // to set it up as a failed task, and leaves once the main thread closes its port.
+import { enableCompileCache } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, SlotData } from './protocol.ts';
-import { toWireError } from './protocol.ts';
-import { runSlot } from './slot-worker.ts';
+
+// A worker imports the engine, the connectors and the job again: Node's on-disk compile cache (in the
+// OS temp dir) saves most of that compiling the second time. Enabled before those imports run.
+enableCompileCache?.();
+const { toWireError } = await import('./protocol.ts');
+const { runSlot } = await import('./slot-worker.ts');
 
 const data = workerData as SlotData;
 const parent = parentPort!;
