@@ -25,6 +25,23 @@ import { type JobMetrics, MetricsRegistry, type RecordMetrics } from './metrics.
 import type { ThreadsOptions } from './threads/protocol.ts';
 import { slotCount, startThreadedSlots } from './threads/threaded-slots.ts';
 
+/**
+ * Failures of the job's definition or configuration: every attempt would fail the same way, so the job
+ * fails at once with the error that says what to fix instead of restarting until its strategy gives up
+ * (by default, never). Failures of user functions and external systems still restart.
+ */
+const NOT_FIXED_BY_A_RESTART: ReadonlySet<string> = new Set([
+  'ENG_INVALID_JOB',
+  'ENG_INVALID_ARGUMENT',
+  'ENG_STATE_DESCRIPTOR_CONFLICT',
+  'ENG_AGGREGATE_MERGE_MISSING',
+  'ENG_RESTORE_FAILED',
+  'ENG_RECORD_NOT_TRANSFERABLE',
+  'CON_UNKNOWN_CONNECTOR',
+  'CON_INVALID_CONFIG',
+  'CON_EXACTLY_ONCE_MISCONFIGURED',
+]);
+
 /** Which checkpoint or savepoint an attempt started from. */
 export interface RestoredCheckpoint {
   readonly checkpointId: number;
@@ -121,6 +138,7 @@ export function runJob(plan: JobPlan, options: RunnerOptions): JobRunner {
       for (;;) {
         const result = await runAttempt(graph, point, stateDir);
         if (result.error === undefined) return result.result;
+        if (NOT_FIXED_BY_A_RESTART.has(result.error.code)) throw result.error;
         const decision = policy.onFailure(Date.now());
         if (!decision.restart || cancelling.signal.aborted) throw result.error;
         restarts = policy.count;

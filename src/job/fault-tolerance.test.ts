@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { elementsSource } from '../connectors/elements/elements-source.ts';
+import { kafkaSink } from '../connectors/kafka/kafka-sink.ts';
 import { connectorResolver } from '../connectors/registry.ts';
 import type { CheckpointManifest } from '../engine/checkpoint/manifest.ts';
 import type { ConnectorResolver } from '../engine/connector-resolver.ts';
@@ -109,4 +110,31 @@ test('stopped with a savepoint part-way and restored at parallelism 3, the eleme
   const second = startJob(countJob(out, 3), { connectors, jobId: 'words', restoreFrom: { path: savepoint } });
   assert.equal((await second.done).status, 'finished');
   assert.deepEqual(out.committed.map((c) => JSON.stringify(c)).sort(), expectedCounts());
+});
+
+test('a misconfigured sink fails the job at once instead of restarting forever', async () => {
+  // Checkpointing with the default restart strategy (restart without end); the exactly-once sink's
+  // transaction timeout cannot outlast a checkpoint interval + timeout, which no restart can change.
+  const plan = new PlanBuilder({
+    checkpointing: { interval: 60_000, timeout: 60_000, minPause: 0, retained: 1, mode: 'exactly-once' },
+  });
+  const words = plan.source('words', elementsSource(WORDS) as never);
+  plan.sink(
+    'out',
+    words,
+    kafkaSink({
+      topic: 'out',
+      bootstrap: '127.0.0.1:1',
+      format: 'json',
+      guarantee: 'exactly-once',
+      transactionTimeout: 1_000,
+    }) as never,
+  );
+  const job = startJob(plan.plan(), { jobId: 'misconfigured', stateDir: join(root, 'misconfigured') });
+  await assert.rejects(job.done, (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'CON_EXACTLY_ONCE_MISCONFIGURED');
+    assert.match(error.message, /transactionTimeout \(1000 ms\) must exceed/);
+    return true;
+  });
+  assert.equal(job.execution.metrics().restarts, 0);
 });
