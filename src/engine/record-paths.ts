@@ -24,3 +24,34 @@ export function className(value: unknown): string {
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof name === 'string' && name !== '' ? name : '(anonymous)';
 }
+
+const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
+
+/** Prototypes of values both structured clone and v8.serialize copy as the same kind of value. */
+export const PLAIN_DATA_PROTOTYPES: readonly (object | null)[] = [
+  null,
+  Object.prototype,
+  Array.prototype,
+  Map.prototype,
+  Set.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  BigInt.prototype,
+  Error.prototype,
+  RangeError.prototype,
+  TypeError.prototype,
+];
+
+/** True when `value`'s prototype is in `prototypes`, or it is a typed array (not a subclass of one). */
+export function hasPrototypeIn(value: object, prototypes: ReadonlySet<object | null>): boolean {
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  return (
+    prototypes.has(prototype) ||
+    (prototype !== null && Object.getPrototypeOf(prototype) === typedArrayPrototype)
+  );
+}

@@ -1,42 +1,19 @@
 import { serialize } from 'node:v8';
 import { StreamError } from '../../common/errors.ts';
-import { recordChildren as children, className } from '../record-paths.ts';
+import {
+  recordChildren as children,
+  className,
+  hasPrototypeIn,
+  PLAIN_DATA_PROTOTYPES,
+} from '../record-paths.ts';
 
 // Elements cross processes as v8.serialize bytes (the format structured clone uses). It throws only a
 // bare "() => 1 could not be cloned", and it silently writes a class instance as a plain object, so the
 // reading process would get an object without its methods. Both become a StreamError naming the record
 // and the place inside it.
 
-const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
-
-/** Prototypes whose instances v8.serialize writes and reads back as the same kind of value. */
-const PLAIN_PROTOTYPES = new Set<object | null>([
-  null,
-  Object.prototype,
-  Array.prototype,
-  Map.prototype,
-  Set.prototype,
-  Date.prototype,
-  RegExp.prototype,
-  ArrayBuffer.prototype,
-  DataView.prototype,
-  Buffer.prototype,
-  Boolean.prototype,
-  Number.prototype,
-  String.prototype,
-  BigInt.prototype,
-  Error.prototype,
-  RangeError.prototype,
-  TypeError.prototype,
-]);
-
-function isPlainObject(value: object): boolean {
-  const prototype = Object.getPrototypeOf(value) as object | null;
-  return (
-    PLAIN_PROTOTYPES.has(prototype) ||
-    (prototype !== null && Object.getPrototypeOf(prototype) === typedArrayPrototype)
-  );
-}
+/** What v8.serialize writes and reads back as the same kind of value (Buffers come back as Buffers). */
+const PLAIN_PROTOTYPES = new Set<object | null>([...PLAIN_DATA_PROTOTYPES, Buffer.prototype]);
 
 /**
  * The bytes of one element. Only the element itself is checked for being a class instance (one
@@ -47,7 +24,7 @@ function isPlainObject(value: object): boolean {
  * serializeElement(new Reading(), 0, 'job-repartition-0'); // throws ENG_RECORD_NOT_SERIALIZABLE
  */
 export function serializeElement(value: unknown, index: number, topic: string | undefined): Buffer {
-  if (typeof value === 'object' && value !== null && !isPlainObject(value))
+  if (typeof value === 'object' && value !== null && !hasPrototypeIn(value, PLAIN_PROTOTYPES))
     throw notSerializable(index, topic, `the record is an instance of class ${className(value)}`);
   try {
     return serialize(value);

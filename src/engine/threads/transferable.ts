@@ -1,45 +1,27 @@
 import { StreamError } from '../../common/errors.ts';
-import { recordChildren as children, className } from '../record-paths.ts';
+import {
+  recordChildren as children,
+  className,
+  hasPrototypeIn,
+  PLAIN_DATA_PROTOTYPES,
+} from '../record-paths.ts';
 
 // Records cross threads by structured clone. It throws a DataCloneError naming only the value ("() => 1
 // could not be cloned"), and it silently turns a class instance into a plain object, dropping its
 // methods and private fields. These helpers make both a StreamError that says which record, where in
 // it, and what to do.
 
-const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype) as object;
-
 /** Prototypes whose instances structured clone copies faithfully. */
 const CLONEABLE_PROTOTYPES = new Set<object | null>([
-  null,
-  Object.prototype,
-  Array.prototype,
-  Map.prototype,
-  Set.prototype,
-  Date.prototype,
-  RegExp.prototype,
-  ArrayBuffer.prototype,
+  ...PLAIN_DATA_PROTOTYPES,
   SharedArrayBuffer.prototype,
-  DataView.prototype,
-  Boolean.prototype,
-  Number.prototype,
-  String.prototype,
-  BigInt.prototype,
-  Error.prototype,
   EvalError.prototype,
-  RangeError.prototype,
   ReferenceError.prototype,
   SyntaxError.prototype,
-  TypeError.prototype,
   URIError.prototype,
 ]);
 
-function isCloneableObject(value: object): boolean {
-  const prototype = Object.getPrototypeOf(value) as object | null;
-  return (
-    CLONEABLE_PROTOTYPES.has(prototype) ||
-    (prototype !== null && Object.getPrototypeOf(prototype) === typedArrayPrototype)
-  );
-}
+const isCloneableObject = (value: object): boolean => hasPrototypeIn(value, CLONEABLE_PROTOTYPES);
 
 /**
  * Throws ENG_RECORD_NOT_TRANSFERABLE when a record is a class instance, a function or a symbol. Only
