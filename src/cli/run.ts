@@ -5,6 +5,7 @@ import type { CliCommand } from './command.ts';
 import { parseJobFlags } from './job-file.ts';
 import { positiveInt } from './parse.ts';
 import { runJobFile } from './run-job-file.ts';
+import { runScaledOutJobFile } from './run-scaled-out.ts';
 
 interface RunFlags {
   parallelism?: string;
@@ -15,6 +16,7 @@ interface RunFlags {
   checkpointInterval?: string;
   fromSavepoint?: string;
   allowNonRestoredState?: boolean;
+  scaleOut?: boolean;
 }
 
 /** A duration flag ("10s", "500ms", "2m", or ms) above 0, or CLI_BAD_ARGUMENT naming the flag. */
@@ -74,6 +76,11 @@ export const runCommand: CliCommand = {
         '--allow-non-restored-state',
         'drop state of operators the job no longer has instead of failing',
       )
+      .option(
+        '--scale-out',
+        'run a share of the job: every process started with the same --job-id, --bootstrap and --state-dir ' +
+          'divides its tasks (--parallelism: their number, default the partitions of its input)',
+      )
       .action(async (job: string, jobFlags: string[], flags: RunFlags) => {
         const checkpoints = checkpointFlags(flags);
         const settings = context.config({ brokerDataDir: flags.dataDir, brokerPort: flags.port });
@@ -83,6 +90,24 @@ export const runCommand: CliCommand = {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
         try {
+          if (flags.scaleOut === true) {
+            const scaled = await runScaledOutJobFile({
+              path: job,
+              flags: parseJobFlags(jobFlags),
+              tasks: positiveInt('--parallelism', flags.parallelism),
+              jobId: flags.jobId,
+              bootstrap: context.bootstrapGiven() ? settings.bootstrap : undefined,
+              stateDir: checkpoints.stateDir,
+              checkpointInterval: checkpoints.checkpointInterval,
+              fromSavepoint: checkpoints.fromSavepoint,
+              logger,
+              signal: abort.signal,
+            });
+            logger.info({ jobId: scaled.jobId, tasks: scaled.tasks }, 'job running (scaled out)');
+            await scaled.done;
+            logger.info({ jobId: scaled.jobId }, 'this process left the job');
+            return;
+          }
           const running = await runJobFile({
             path: job,
             flags: parseJobFlags(jobFlags),

@@ -13,6 +13,7 @@ import { fileConnector } from './file/index.ts';
 import { functionConnector } from './function/function-sink.ts';
 import { iterableConnector } from './iterable/iterable-source.ts';
 import { kafkaConnector } from './kafka/index.ts';
+import { repartitionConnector } from './kafka/repartition-connector.ts';
 import { printConnector } from './print/print-sink.ts';
 import { parseConfig } from './shared/config-error.ts';
 import { socketConnector } from './socket/socket-source.ts';
@@ -25,6 +26,7 @@ export const CONNECTORS: readonly Connector[] = [
   socketConnector,
   fileConnector,
   kafkaConnector,
+  repartitionConnector,
   printConnector,
   collectConnector,
   functionConnector,

@@ -35,6 +35,11 @@ export interface ExecuteOptions {
    * plan passed here must be the one it builds. Without it, every subtask runs in this thread.
    */
   threads?: ThreadsOptions;
+  /**
+   * Run only these subtask indexes (one task of a scaled-out job, whose plan has forward edges only);
+   * the others run elsewhere. Not with `threads`.
+   */
+  subtasks?: readonly number[];
 }
 
 export interface JobResult {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { StreamError } from '../common/errors.ts';
+import { StreamError } from '../common/errors.ts';
 import { systemClock } from '../common/time.ts';
 import type { JobPlan } from '../plan/nodes.ts';
 import { CheckpointCoordinator, type CheckpointLedger } from './checkpoint/coordinator.ts';
@@ -18,7 +18,7 @@ import { planRestore, type RestorePoint } from './checkpoint/restore.ts';
 import { checkJobIdForStateDir, checkpointDir, readManifest } from './checkpoint/storage.ts';
 import type { ConnectorResolver } from './connector-resolver.ts';
 import type { JobResult } from './execute.ts';
-import { instantiate } from './graph/instantiate.ts';
+import { instantiate, type Placement } from './graph/instantiate.ts';
 import { buildPhysicalGraph, type PhysicalGraph } from './graph/physical-graph.ts';
 import { asStreamError, JobControl } from './job-control.ts';
 import { type JobMetrics, MetricsRegistry, type RecordMetrics } from './metrics.ts';
@@ -65,6 +65,11 @@ export interface RunnerOptions {
   readonly restoreFrom?: RestoreFrom;
   readonly allowNonRestoredState?: boolean;
   readonly threads?: ThreadsOptions;
+  /**
+   * Runs only these subtask indexes, on this thread (one task of a scaled-out job: every exchange of
+   * its plan is forward, so no channel leaves the placement). Not with `threads`.
+   */
+  readonly subtasks?: readonly number[];
 }
 
 /** The running job behind a JobExecution: attempts, restarts, the checkpoint ledger. */
@@ -195,7 +200,7 @@ export function runJob(plan: JobPlan, options: RunnerOptions): JobRunner {
     if (restoredFrom !== undefined)
       logger?.info(restoredFrom, `restoring ${restoredFrom.kind} ${restoredFrom.checkpointId}`);
     const control = new JobControl(logger);
-    const threaded = options.threads !== undefined && slotCount(graph) > 1;
+    const threaded = options.threads !== undefined && options.subtasks === undefined && slotCount(graph) > 1;
     const slots = threaded
       ? startThreadedSlots(graph, {
           threads: options.threads!,
@@ -247,6 +252,7 @@ export function runJob(plan: JobPlan, options: RunnerOptions): JobRunner {
           jobId,
           bootstrap: options.bootstrap,
           stateDir: options.stateDir,
+          ...(options.subtasks === undefined ? {} : { placement: onlySubtasks(options.subtasks) }),
         });
       } catch (error) {
         throw asStreamError(error, `setting up job "${config.jobName}"`);
@@ -304,6 +310,18 @@ export function runJob(plan: JobPlan, options: RunnerOptions): JobRunner {
     },
     metrics,
   };
+}
+
+/** A placement of some subtask indexes whose plan has no channel to the others (all edges forward). */
+function onlySubtasks(indexes: readonly number[]): Placement {
+  const local = new Set(indexes);
+  const crossing = (): never => {
+    throw new StreamError(
+      'ENG_INTERNAL',
+      'a channel would leave the subtasks this process runs; a scaled-out plan must have forward edges only',
+    );
+  };
+  return { isLocal: (index) => local.has(index), writer: crossing, reader: crossing };
 }
 
 /** Waits `ms`; false when the signal aborted first. */

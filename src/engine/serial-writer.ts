@@ -25,6 +25,16 @@ export class SerialWriter {
     return result ? this.follow(result) : undefined;
   }
 
+  /** Calls the writer's watermark() in order with the writes; a failure fails the writes after it. */
+  watermark(time: number): void {
+    const writer = this.writer;
+    if (writer.watermark === undefined) return;
+    const run = (): void | Promise<void> => writer.watermark!(time);
+    const result = this.tail === undefined ? run() : this.tail.then(run);
+    // The next write, prepareCommit or drain() rejects with the failure; this copy must not surface alone.
+    if (result) this.follow(result).catch(() => {});
+  }
+
   /**
    * Runs `action` (prepareCommit, commit) once every earlier write has finished; later writes wait for
    * it, so the writer never sees two calls at once.

@@ -64,7 +64,9 @@ export function createSinkOperator(node: PlanNodeOf<'sink'>, options: SinkOperat
     processBatch(batch: Batch<unknown>): Promise<void> | undefined {
       return serial!.write(batch);
     },
-    onWatermark(): void {},
+    onWatermark(time: number): void {
+      serial?.watermark(time);
+    },
     prepareCommit(checkpointId) {
       const open = writer;
       if (open?.prepareCommit === undefined) return undefined;

@@ -26,6 +26,11 @@ export interface SinkContext {
 export interface SinkWriter<T> {
   open(ctx: SinkContext): Promise<void>;
   write(batch: Batch<T>): void | Promise<void>;
+  /**
+   * The event-time watermark reached the sink, after every batch written before it (only sinks that
+   * carry time on, like the repartition sink between the stages of a scaled-out job, need it).
+   */
+  watermark?(time: number): void | Promise<void>;
   /** Makes everything written so far durable/visible (end of input; checkpoints later). */
   flush(): Promise<void>;
   /**

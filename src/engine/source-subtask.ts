@@ -129,7 +129,7 @@ export class SourceSubtask extends Subtask {
       for (const chunk of chunks) this.handleChunk(chunk, now);
       const written = this.router!.flush();
       if (written) this.track(written);
-      if (this.splits !== undefined && now - lastCheck >= interval) {
+      if (this.tracksTime && now - lastCheck >= interval) {
         lastCheck = now;
         this.checkWatermark(now);
       }
@@ -237,8 +237,14 @@ export class SourceSubtask extends Subtask {
     }
   }
 
+  /** Watermarks come from the node's strategy, or else from a reader that carries them (currentWatermark). */
+  private get tracksTime(): boolean {
+    return this.splits !== undefined || this.reader?.currentWatermark !== undefined;
+  }
+
   private checkWatermark(now: number): void {
-    const { watermark, idle } = this.splits!.check(now);
+    const { watermark, idle } =
+      this.splits !== undefined ? this.splits.check(now) : this.reader!.currentWatermark!();
     if (idle) {
       this.setOutputIdle(true);
       return;
@@ -254,8 +260,7 @@ export class SourceSubtask extends Subtask {
 
   private pollWait(): number {
     const interval = this.env.config.watermarkInterval;
-    let wait =
-      this.splits === undefined ? MAX_POLL_WAIT_MS : Math.min(Math.max(interval, 1), MAX_POLL_WAIT_MS);
+    let wait = !this.tracksTime ? MAX_POLL_WAIT_MS : Math.min(Math.max(interval, 1), MAX_POLL_WAIT_MS);
     const timers = this.timerDelay();
     if (timers < wait) wait = timers;
     return wait;

@@ -68,5 +68,11 @@ export interface SourceReader<T> {
    */
   snapshotPositions?(): SplitPosition[];
   poll(maxWaitMs: number): Promise<SourceChunk<T>[] | null>;
+  /**
+   * For sources whose input carries event time itself (a repartition topic carries its writers'
+   * watermarks): the watermark of everything returned by poll() so far, and whether the input is idle.
+   * Read every watermark interval when the source node has no watermark strategy.
+   */
+  currentWatermark?(): { readonly watermark: number | undefined; readonly idle: boolean };
   close(): Promise<void>;
 }

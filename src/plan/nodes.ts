@@ -25,8 +25,12 @@ import type { EvictorSpec, TriggerSpec, WindowAssignerSpec } from './windows.ts'
 export type NodeId = number;
 
 export type Partitioning =
-  /** Same subtask index upstream and downstream; allows chaining. */
-  | { readonly kind: 'forward' }
+  /**
+   * Same subtask index upstream and downstream; allows chaining. With `key`, the records are already
+   * partitioned by that key (each subtask holds exactly its key groups, as after a repartition topic),
+   * so a keyed operator may read them without an exchange (Flink's reinterpretAsKeyedStream).
+   */
+  | { readonly kind: 'forward'; readonly key?: KeySelector<unknown, unknown> }
   /** Round-robin over downstream subtasks. */
   | { readonly kind: 'rebalance' }
   | { readonly kind: 'broadcast' }

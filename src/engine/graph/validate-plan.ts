@@ -80,7 +80,8 @@ function checkInputs(
     if (
       isKeyedKind(node.kind) &&
       !(node.kind === 'window' && !node.keyed) &&
-      edge.partitioning.kind !== 'keyed'
+      edge.partitioning.kind !== 'keyed' &&
+      !(edge.partitioning.kind === 'forward' && edge.partitioning.key !== undefined)
     )
       problems.push(`${where} needs keyed input (keyBy) but reads a '${edge.partitioning.kind}' edge`);
   }

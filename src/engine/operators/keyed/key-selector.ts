@@ -7,12 +7,15 @@ const GLOBAL_KEY = undefined;
 const globalKey: KeySelector<unknown, unknown> = () => GLOBAL_KEY;
 
 /**
- * The key selector of a node's input port, from its edge: 'keyed' edges carry it, a 'global' edge
+ * The key selector of a node's input port, from its edge: 'keyed' edges (and 'forward' ones over data
+ * already partitioned by key) carry it, a 'global' edge
  * (windowAll) means one constant key. Anything else cannot feed a keyed operator.
  */
 export function keySelectorFor(node: PlanNode, port: number): KeySelector<unknown, unknown> {
   const edge = node.inputs.find((e) => e.port === port);
   if (edge?.partitioning.kind === 'keyed') return edge.partitioning.key;
+  if (edge?.partitioning.kind === 'forward' && edge.partitioning.key !== undefined)
+    return edge.partitioning.key;
   if (edge?.partitioning.kind === 'global') return globalKey;
   throw new StreamError(
     'ENG_INVALID_JOB',
