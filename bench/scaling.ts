@@ -3,7 +3,9 @@
 // through the same path `eddy run` takes, plus the clickstream job reading M JSON clicks from a
 // 2-partition topic on eddy's broker running in another process. Rates
 // count from the moment every slot has built its subtasks to the end, so the worker threads' start-up
-// (importing the job module again) is reported apart.
+// (importing the job module again) is reported apart. Last, the same M clicks through the clickstream
+// example run by one and by two `eddy run --scale-out` processes (bench/lib/scale-out-processes.ts),
+// timed until the committed output counts every click.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,7 @@ import { createTopic, withAdmin } from '../src/kafka/admin.ts';
 import { produceLines } from '../src/kafka/console.ts';
 import { startBrokerProcess } from './lib/broker-process.ts';
 import { benchReport, printReport } from './lib/report.ts';
+import { timeProcesses, writeClicks } from './lib/scale-out-processes.ts';
 
 const argIndex = process.argv.indexOf('--events');
 const EVENTS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 32_000_000;
@@ -76,8 +79,28 @@ for (const job of JOBS) {
   metrics[`${job}P2StartupMs`] = Math.round(Math.min(...runs.map((r) => r.startupMs)));
   lines.push(`${job} ${(one / 1e6).toFixed(1)} → ${(two / 1e6).toFixed(1)} M/s (×${(two / one).toFixed(2)})`);
 }
-metrics.processes =
-  'one versus two processes: not measured; several processes per job (consumer groups) are not built yet';
+// One process running both tasks of the job, then two processes running one each (fresh job ids).
+const PROCESSES_TOPIC = 'bench-clicks-processes';
+await writeClicks(broker.bootstrap, PROCESSES_TOPIC, KAFKA_EVENTS);
+const byProcesses = [];
+for (const processes of [1, 2]) {
+  const run = await timeProcesses({
+    bootstrap: broker.bootstrap,
+    topic: PROCESSES_TOPIC,
+    count: KAFKA_EVENTS,
+    processes,
+    jobId: `bench-scale-out-${processes}-${Date.now()}`,
+  });
+  metrics[`scaleOut${processes}ProcessEventsPerSec`] = Math.round(run.rate);
+  metrics[`scaleOut${processes}ProcessTotalMs`] = Math.round(run.totalMs);
+  metrics[`scaleOut${processes}ProcessStartupMs`] = Math.round(run.startupMs);
+  byProcesses.push(run.rate);
+}
+const [oneProcess = 0, twoProcesses = 0] = byProcesses;
+metrics.scaleOutSpeedUp = Number((twoProcesses / oneProcess).toFixed(2));
+lines.push(
+  `kafka-clickstream --scale-out 1 → 2 processes ${(oneProcess / 1e3).toFixed(0)} → ${(twoProcesses / 1e3).toFixed(0)} k/s (×${(twoProcesses / oneProcess).toFixed(2)})`,
+);
 await broker.stop();
 await rm(dataDir, { recursive: true, force: true });
 printReport(benchReport('scaling', metrics), `scaling p=1 → p=2: ${lines.join('; ')}`);

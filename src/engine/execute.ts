@@ -6,6 +6,7 @@ import type { RestoreFrom } from './checkpoint/recovery.ts';
 import type { ConnectorResolver } from './connector-resolver.ts';
 import { type RestoredCheckpoint, runJob } from './job-runner.ts';
 import type { JobMetrics } from './metrics.ts';
+import type { CheckpointPublish } from './checkpoint/coordinator.ts';
 import type { ThreadsOptions } from './threads/protocol.ts';
 
 export type { RestoredCheckpoint } from './job-runner.ts';
@@ -40,6 +41,11 @@ export interface ExecuteOptions {
    * the others run elsewhere. Not with `threads`.
    */
   subtasks?: readonly number[];
+  /**
+   * Called with each checkpoint's id and directory once its files are written and before any sink
+   * commits it; a rejection fails that checkpoint. A scaled-out task copies it to its checkpoint topic.
+   */
+  publishCheckpoint?: CheckpointPublish;
 }
 
 export interface JobResult {

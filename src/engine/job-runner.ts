@@ -5,7 +5,11 @@ import type { Logger } from 'pino';
 import { StreamError } from '../common/errors.ts';
 import { systemClock } from '../common/time.ts';
 import type { JobPlan } from '../plan/nodes.ts';
-import { CheckpointCoordinator, type CheckpointLedger } from './checkpoint/coordinator.ts';
+import {
+  CheckpointCoordinator,
+  type CheckpointLedger,
+  type CheckpointPublish,
+} from './checkpoint/coordinator.ts';
 import type { CheckpointParticipant } from './checkpoint/host.ts';
 import {
   committedByExternalSinks,
@@ -70,6 +74,7 @@ export interface RunnerOptions {
    * its plan is forward, so no channel leaves the placement). Not with `threads`.
    */
   readonly subtasks?: readonly number[];
+  readonly publishCheckpoint?: CheckpointPublish;
 }
 
 /** The running job behind a JobExecution: attempts, restarts, the checkpoint ledger. */
@@ -224,6 +229,7 @@ export function runJob(plan: JobPlan, options: RunnerOptions): JobRunner {
       ledger,
       logger,
       announcer: slots?.announcer,
+      publish: options.publishCheckpoint,
     });
     let participants: readonly CheckpointParticipant[];
     let running: Promise<unknown>;

@@ -3,7 +3,8 @@
 // topics, with watermarks carried as control records, every task in its own Kafka transaction. What a
 // read_committed reader sees must equal DuckDB's answer, as the unsplit job's output does
 // (clickstream-rescale.test.ts); then the job is cancelled part-way and started again, and each task
-// must go on from its own committed checkpoint.
+// must go on from its own committed checkpoint, fetched from the job's checkpoint topic into a new state
+// directory.
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -105,7 +106,10 @@ test('clickstream as four tasks meeting through repartition topics equals DuckDB
 
   await produce(bootstrap, 'website-clicks', chunk2 ?? []);
   await produce(bootstrap, 'website-clicks', [...input.phase2]);
-  await start(bootstrap, stateDir);
+  // Started again with an empty state directory (as another machine would be): every task fetches its
+  // committed checkpoint from the job's checkpoint topic.
+  const elsewhere = join(stateDir, 'elsewhere');
+  const second = await start(bootstrap, elsewhere);
   let output = partial;
   await until(async () => {
     output = await readOutput(bootstrap, 'staged');
@@ -119,4 +123,8 @@ test('clickstream as four tasks meeting through repartition topics equals DuckDB
   assert.deepEqual(output.users, expected.users, 'user metrics per minute equal DuckDB’s');
   assert.deepEqual(output.late, [], 'no click is late');
   assert.deepEqual(output.dead, expected.dead, 'every bad record is a dead letter, once');
+  const fetched = (await readdir(elsewhere)).filter((name) => name.startsWith(`${JOB_ID}.task-`));
+  assert.equal(fetched.length, PARTITIONS, 'each task went on in the new state directory');
+  await second.cancel();
+  await second.done;
 });

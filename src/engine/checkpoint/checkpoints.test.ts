@@ -216,3 +216,75 @@ test('periodic checkpoints complete one after another while the job runs', async
   // retained: 1; a checkpoint the end of the job cut short is deleted too.
   assert.equal((await readdir(join(root, 'periodic', 'checkpoints'))).length, 1);
 });
+
+test('publishCheckpoint sees the written checkpoint before any sink commits it; its failure fails the checkpoint', async () => {
+  const connectors = new MemoryConnectors();
+  const numbers = connectors.source('numbers', { bounded: false });
+  const out = connectors.transactionalSink('out');
+  const plan = new PlanBuilder(manual());
+  plan.sink('out', plan.source('numbers', numbers.descriptor), out.descriptor);
+  const published: { id: number; files: string[]; committedBefore: number }[] = [];
+  let refuse = false;
+  const job = executeJob(plan.plan(), {
+    connectors,
+    jobId: 'published',
+    stateDir: root,
+    publishCheckpoint: async (id, dir) => {
+      published.push({ id, files: await readdir(dir), committedBefore: out.committed.length });
+      if (refuse) throw new Error('the checkpoint topic is gone');
+    },
+  });
+  numbers.push({ values: [1, 2] });
+  await out.waitFor(2);
+  assert.equal(await job.triggerCheckpoint(), 1);
+  assert.deepEqual(published, [{ id: 1, files: ['_metadata.json'], committedBefore: 0 }]);
+  assert.deepEqual(sorted(out.committed), sorted([1, 2]));
+
+  refuse = true;
+  numbers.push({ values: [3] });
+  await out.waitFor(3);
+  await assert.rejects(
+    job.triggerCheckpoint(),
+    /could not be published: Error: the checkpoint topic is gone/,
+  );
+  assert.deepEqual(sorted(out.committed), sorted([1, 2]), 'checkpoint 2 was not committed');
+  // The failed checkpoint's files go (asynchronously, after the trigger rejected).
+  const checkpoints = join(root, 'published', 'checkpoints');
+  while ((await readdir(checkpoints)).length > 1) await delay(10);
+  assert.deepEqual(await readdir(checkpoints), ['chk-1']);
+  refuse = false;
+  assert.equal(await job.triggerCheckpoint(), 3);
+  assert.deepEqual(sorted(out.committed), sorted([1, 2, 3]));
+  numbers.end();
+  assert.equal((await job.done).status, 'finished');
+});
+
+test('subtasks: only the named subtask indexes run; a plan whose channel would leave them fails', async () => {
+  const connectors = new MemoryConnectors();
+  const chunks = ['s0', 's1', 's2'].map((split, i) => ({ split, values: [i + 1] }));
+  const numbers = connectors.source('numbers', { bounded: true, chunks });
+  const out = connectors.sink('out');
+  const plan = new PlanBuilder({ parallelism: 3 });
+  const tenfold = plan.map('x10', plan.source('numbers', numbers.descriptor), (x) => (x as number) * 10);
+  plan.sink('out', tenfold, out.descriptor);
+  const job = executeJob(plan.plan(), { connectors, jobId: 'only-1', subtasks: [1] });
+  assert.equal((await job.done).status, 'finished');
+  assert.equal(numbers.opened, 1, 'one source subtask ran');
+  assert.deepEqual(
+    out.records.map((r) => [r.value, r.subtask]),
+    [[20, 1]],
+    'subtask 1 read split s1 only',
+  );
+
+  const spread = new PlanBuilder({ parallelism: 2 });
+  const source = spread.source('numbers', connectors.source('n2', { bounded: true }).descriptor);
+  spread.sink(
+    'out',
+    spread.map('m', { from: source, partitioning: REBALANCE }, (x) => x),
+    out.descriptor,
+  );
+  await assert.rejects(
+    executeJob(spread.plan(), { connectors, jobId: 'only-0', subtasks: [0] }).done,
+    /a channel would leave the subtasks this process runs/,
+  );
+});

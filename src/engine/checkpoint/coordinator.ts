@@ -45,7 +45,15 @@ export interface CoordinatorOptions {
   readonly logger?: Logger;
   /** Given when subtasks run on worker threads. */
   readonly announcer?: TargetAnnouncer;
+  /** Called once a checkpoint's files and pending manifest are written, before any sink commits it. */
+  readonly publish?: CheckpointPublish;
 }
+
+/**
+ * Copies checkpoint `checkpointId` (its directory `dir`) where other processes can read it; a failure
+ * fails the checkpoint before anything commits it (a scaled-out task's checkpoint topic).
+ */
+export type CheckpointPublish = (checkpointId: number, dir: string) => Promise<void>;
 
 interface Pending {
   readonly id: number;
@@ -258,6 +266,14 @@ export class CheckpointCoordinator implements CheckpointHost {
     } catch (error) {
       await this.fail(pending, failed(`its manifest could not be written: ${String(error)}`, error), true);
       return;
+    }
+    if (this.options.publish !== undefined) {
+      try {
+        await this.options.publish(pending.id, pending.dir);
+      } catch (error) {
+        await this.fail(pending, failed(`it could not be published: ${String(error)}`, error), true);
+        return;
+      }
     }
     const positions: SourcePositions[] = sourcePositionsOf(plan, manifest);
     try {

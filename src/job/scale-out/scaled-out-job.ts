@@ -1,18 +1,22 @@
 import type { Logger } from '../../common/logging.ts';
 import { connectorResolver } from '../../connectors/registry.ts';
 import type { ConnectorResolver } from '../../engine/connector-resolver.ts';
-import { executeJob } from '../../engine/execute.ts';
 import type { JobPlan } from '../../plan/nodes.ts';
+import { ensureCheckpointTopic } from './checkpoint-topic.ts';
 import { defaultTaskCount, ensureRepartitionTopics } from './internal-topics.ts';
 import { repartitionTopic, splitAtKeyedEdges } from './split-plan.ts';
-import { type RunningTask, superviseTasks, type TaskSupervisor } from './task-supervisor.ts';
+import { startTaskRun } from './task-run.ts';
+import { superviseTasks, type TaskSupervisor } from './task-supervisor.ts';
 
 export interface ScaleOutOptions {
   /** Every process of the job passes the same id; it names the group, the topics and the state. */
   readonly jobId: string;
   /** The Kafka cluster every process shares (membership, repartition topics, transactions). */
   readonly bootstrap: string;
-  /** Checkpoints of task i go to `<stateDir>/<jobId>.task-<i>`; processes that share it can take over each other's tasks. */
+  /**
+   * Checkpoints of task i go to `<stateDir>/<jobId>.task-<i>` and to the topic `<jobId>-checkpoints`, so
+   * processes may share the directory or each have their own.
+   */
   readonly stateDir: string;
   /** T; default: the largest partition count among the Kafka topics the job reads. */
   readonly tasks?: number;
@@ -32,11 +36,6 @@ export interface ScaledOutJob {
   /** Resolves once this process left the group (after a cancel); rejects when a task or the membership fails. */
   readonly done: Promise<void>;
   cancel(): Promise<void>;
-}
-
-/** The engine job id of one task: its checkpoints, transactional id and offsets group derive from it. */
-export function taskJobId(jobId: string, task: number): string {
-  return `${jobId}.task-${task}`;
 }
 
 /**
@@ -59,20 +58,10 @@ export async function startScaledOutJob(plan: JobPlan, options: ScaleOutOptions)
     plan.nodes.filter((node) => node.kind === 'source').length;
   const topics = Array.from({ length: keyedEdges }, (_, n) => repartitionTopic(jobId, n));
   await ensureRepartitionTopics(bootstrap, topics, tasks);
+  await ensureCheckpointTopic(bootstrap, jobId, tasks);
   const connectors = options.connectors ?? connectorResolver;
-
-  const startTask = (task: number): RunningTask => {
-    const execution = executeJob(staged, {
-      connectors,
-      jobId: taskJobId(jobId, task),
-      subtasks: [task],
-      bootstrap,
-      logger: logger?.child({ task }),
-      stateDir,
-      restoreFrom: 'latest',
-    });
-    return { done: execution.done, stop: () => execution.cancel() };
-  };
+  const startTask = (task: number) =>
+    startTaskRun({ staged, jobId, task, bootstrap, stateDir, connectors, logger: logger?.child({ task }) });
   const supervisor: TaskSupervisor = await superviseTasks({
     bootstrap,
     groupId: `eddy-${jobId}`,
