@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { StreamError } from '../common/errors.ts';
 import type { JobPlan } from '../plan/nodes.ts';
+import type { CheckpointPublish } from './checkpoint/coordinator.ts';
 import type { RestoreFrom } from './checkpoint/recovery.ts';
 import type { ConnectorResolver } from './connector-resolver.ts';
 import { type RestoredCheckpoint, runJob } from './job-runner.ts';
 import type { JobMetrics } from './metrics.ts';
-import type { CheckpointPublish } from './checkpoint/coordinator.ts';
 import type { ThreadsOptions } from './threads/protocol.ts';
 
 export type { RestoredCheckpoint } from './job-runner.ts';
