@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { StreamError } from '../../common/errors.ts';
 import { discardSink } from '../../connectors/discard/discard-sink.ts';
 import { elementsSource } from '../../connectors/elements/elements-source.ts';
+import { kafkaSource } from '../../connectors/kafka/kafka-source.ts';
 import { buildPhysicalGraph } from '../../engine/graph/physical-graph.ts';
 import { keyed, PlanBuilder, REBALANCE } from '../../engine/testing-support/plan-builder.ts';
 import type { PlanNode } from '../../plan/nodes.ts';
@@ -74,9 +75,12 @@ test('every keyed edge becomes a repartition sink and source; the plan keeps for
   assert.deepEqual(graph.exchanges, []);
 });
 
-test('rebalance edges and operators with a parallelism of their own are refused, each named', () => {
+test('rebalance edges, operators with a parallelism of their own and Kafka group ids are refused, each named', () => {
   const b = new PlanBuilder({ parallelism: 2 });
-  const words = b.source('words', elementsSource([1]));
+  const words = b.source(
+    'words',
+    kafkaSource({ topics: ['w'], startFrom: 'earliest', format: 'json', groupId: 'mine' }),
+  );
   const spread = b.map('spread', { from: words, partitioning: REBALANCE }, (value) => value);
   b.sink('out', spread, discardSink(), { parallelism: 1 });
   assert.throws(
@@ -85,7 +89,8 @@ test('rebalance edges and operators with a parallelism of their own are refused,
       error instanceof StreamError &&
       error.code === 'ENG_INVALID_JOB' &&
       /"spread" reads a rebalance edge/.test(error.message) &&
-      /"out" sets its own parallelism \(1\)/.test(error.message),
+      /"out" sets its own parallelism \(1\)/.test(error.message) &&
+      /Kafka source "words" names groupId "mine"/.test(error.message),
   );
   assert.throws(
     () => splitAtKeyedEdges(twoKeyedEdges(), { jobId: 'j', tasks: 200 }),

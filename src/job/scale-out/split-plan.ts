@@ -23,8 +23,8 @@ export function repartitionTopic(jobId: string, n: number): string {
  * checkpoints on its own, its Kafka transaction holding its output, its repartition writes and its
  * input offsets (docs/internals/scale-out.md).
  *
- * Refused with ENG_INVALID_JOB, naming each: rebalance, broadcast and global edges (windowAll), and
- * operators with a parallelism of their own.
+ * Refused with ENG_INVALID_JOB, naming each: rebalance, broadcast and global edges (windowAll),
+ * operators with a parallelism of their own, and Kafka sources with a groupId of their own.
  *
  * @example
  * const staged = splitAtKeyedEdges(plan, { jobId: 'clicks', tasks: 4 });
@@ -85,6 +85,14 @@ function checkSplittable(plan: JobPlan, tasks: number): void {
     if (node.parallelism !== undefined && node.parallelism !== tasks)
       problems.push(
         `operator "${node.name}" sets its own parallelism (${node.parallelism}); every operator of a scaled-out job runs once per task (${tasks})`,
+      );
+    if (
+      node.kind === 'source' &&
+      node.source.connector === 'kafka' &&
+      node.source.config.groupId !== undefined
+    )
+      problems.push(
+        `Kafka source "${node.name}" names groupId "${String(node.source.config.groupId)}"; each task of a scaled-out job commits its offsets to its own group (eddy-<jobId>.task-<i>), so leave groupId out`,
       );
     for (const edge of node.inputs) {
       const kind = edge.partitioning.kind;
