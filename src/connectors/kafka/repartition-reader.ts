@@ -174,37 +174,43 @@ export class RepartitionReader implements SourceReader<unknown> {
     else this.queue(records, nextOffset, batchSize);
   }
 
-  /** Queues the fetched records as chunks of at most batchSize elements, cut at every control event. */
+  /**
+   * Queues the fetched records as chunks, cut at every control event and at record boundaries only (a
+   * batch record's elements are never split between two polls, so a checkpoint's position is always a
+   * record offset); consecutive records share a chunk while it stays within batchSize elements.
+   */
   private queue(records: readonly FetchedRecord[], nextOffset: bigint, batchSize: number): void {
-    // Throws ENG_REPARTITION_RECORD_INVALID naming topic, partition and offset for a record it cannot read.
-    const { batch, controls } = decodeRepartitionRecords(records, this.partition);
-    const { values, timestamps } = batch;
-    // Every record is an element or a control event, so the record index of element e is e plus the
-    // number of control events before it.
-    const addElements = (from: number, to: number, controlsBefore: number) => {
-      const whole = from === 0 && to === values.length && to <= batchSize;
-      for (let start = from; start < to; start += batchSize) {
-        const end = Math.min(to, start + batchSize);
-        const chunk: SourceChunk<unknown> = whole
-          ? { split: this.split, values, timestamps }
-          : {
-              split: this.split,
-              values: values.slice(start, end),
-              timestamps: timestamps.slice(start, end),
-            };
-        this.pending.push({ chunk, offsetAfter: records[end - 1 + controlsBefore].offset + 1n });
-      }
+    let values: unknown[] = [];
+    let timestamps: number[] = [];
+    const flush = (offsetAfter: bigint) => {
+      if (values.length === 0) return;
+      this.pending.push({ chunk: { split: this.split, values, timestamps }, offsetAfter });
+      values = [];
+      timestamps = [];
     };
-    let element = 0;
-    for (let c = 0; c < controls.length; c++) {
-      const { at, event } = controls[c];
-      addElements(element, at, c);
-      element = at;
-      this.pending.push({ event, offsetAfter: records[at + c].offset + 1n });
+    for (const record of records) {
+      // Throws ENG_REPARTITION_RECORD_INVALID naming topic, partition and offset for a record it cannot read.
+      const { batch, controls } = decodeRepartitionRecords([record], this.partition);
+      if (controls.length > 0) {
+        flush(record.offset);
+        for (const { event } of controls) this.pending.push({ event, offsetAfter: record.offset + 1n });
+        continue;
+      }
+      if (values.length > 0 && values.length + batch.values.length > batchSize) flush(record.offset);
+      if (values.length === 0) {
+        values = batch.values;
+        timestamps = batch.timestamps;
+      } else
+        for (let i = 0; i < batch.values.length; i++) {
+          values.push(batch.values[i]);
+          timestamps.push(batch.timestamps[i]);
+        }
     }
-    addElements(element, values.length, controls.length);
+    flush(nextOffset);
     // The fetch may end past the last record (a commit marker): resume after it.
-    this.pending[this.pending.length - 1].offsetAfter = nextOffset;
+    const last = this.pending.at(-1);
+    if (last !== undefined) last.offsetAfter = nextOffset;
+    else this.delivered = nextOffset;
   }
 
   /**

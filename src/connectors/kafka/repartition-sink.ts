@@ -122,37 +122,38 @@ export class RepartitionSinkWriter implements SinkWriter<unknown> {
   async write(batch: Batch<unknown>): Promise<void> {
     const encoder = this.opened(this.encoder);
     // A watermark held back by the interval goes before the new data, which it covers no less.
-    await this.sendControls(this.publisher!.poll());
+    await this.sendRecords(this.publisher!.poll());
     const { maxParallelism, tasks } = this.config;
     const keyGroups = this.keyGroups(batch.values);
-    let records: RepartitionRecord[];
+    const partitions = new Array<number>(keyGroups.length);
+    for (let i = 0; i < keyGroups.length; i++)
+      partitions[i] = subtaskForKeyGroup(keyGroups[i], maxParallelism, tasks);
+    // One record per partition and batch: a fraction of the serialize calls and Kafka records.
+    let records: PartitionRecord[];
     try {
-      records = encoder.data(batch, keyGroups);
+      records = encoder.dataBatches(batch, partitions);
     } catch (cause) {
       throw this.notPlainData(cause);
     }
-    const partitions = new Array<number>(records.length);
-    for (let i = 0; i < records.length; i++)
-      partitions[i] = subtaskForKeyGroup(keyGroups[i], maxParallelism, tasks);
-    await this.send(records, partitions);
+    await this.sendRecords(records);
   }
 
   /** Sends watermark records to every partition when the watermark rose (at most every 200 ms). */
   async watermark(time: number): Promise<void> {
-    await this.sendControls(this.opened(this.publisher).advance(time));
+    await this.sendRecords(this.opened(this.publisher).advance(time));
   }
 
   /** End of input: end records to every partition, then the task's transaction commits once all writers ended. */
   async flush(): Promise<void> {
     const txn = this.opened(this.txn);
-    await this.sendControls(this.publisher!.end());
+    await this.sendRecords(this.publisher!.end());
     await txn.endOfInput(this);
   }
 
   /** Checkpoint barrier: what was written so far (and a held-back watermark) belongs to this checkpoint. */
   async prepareCommit(checkpointId: number): Promise<KafkaPrepared> {
     const txn = this.opened(this.txn);
-    await this.sendControls(this.publisher!.poll());
+    await this.sendRecords(this.publisher!.poll());
     this.segment = checkpointId;
     await txn.flush();
     return { transactionalId: txn.transactionalId, checkpointId };
@@ -185,7 +186,8 @@ export class RepartitionSinkWriter implements SinkWriter<unknown> {
     return groups;
   }
 
-  private sendControls(controls: readonly PartitionRecord[]): Promise<void> {
+  /** Records (data or control) bound for given partitions, in order. */
+  private sendRecords(controls: readonly PartitionRecord[]): Promise<void> {
     if (controls.length === 0) return Promise.resolve();
     return this.send(
       controls.map((c) => c.record),

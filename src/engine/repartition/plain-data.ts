@@ -24,13 +24,23 @@ const PLAIN_PROTOTYPES = new Set<object | null>([...PLAIN_DATA_PROTOTYPES, Buffe
  * serializeElement(new Reading(), 0, 'job-repartition-0'); // throws ENG_RECORD_NOT_SERIALIZABLE
  */
 export function serializeElement(value: unknown, index: number, topic: string | undefined): Buffer {
-  if (typeof value === 'object' && value !== null && !hasPrototypeIn(value, PLAIN_PROTOTYPES))
-    throw notSerializable(index, topic, `the record is an instance of class ${className(value)}`);
+  assertPlainElement(value, index, topic);
   try {
     return serialize(value);
   } catch (cause) {
     throw notSerializable(index, topic, findUnserializable(value, '', 0) ?? messageOf(cause), cause);
   }
+}
+
+/**
+ * Refuses an element that is a class instance (v8.serialize would write it as a plain object, and the
+ * reading process would get it without its methods).
+ *
+ * @example assertPlainElement(new Reading(), 0, 'job-repartition-0'); // throws ENG_RECORD_NOT_SERIALIZABLE
+ */
+export function assertPlainElement(value: unknown, index: number, topic: string | undefined): void {
+  if (typeof value === 'object' && value !== null && !hasPrototypeIn(value, PLAIN_PROTOTYPES))
+    throw notSerializable(index, topic, `the record is an instance of class ${className(value)}`);
 }
 
 const MAX_DEPTH = 16;

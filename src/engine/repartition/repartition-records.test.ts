@@ -218,3 +218,62 @@ test('records eddy cannot read fail with the topic, partition and offset', () =>
     /a record in a repartition topic cannot be read/,
   );
 });
+
+test('batch records: one per partition, in order, event times kept, big ones split, culprits named', () => {
+  const encoder = new RepartitionEncoder(1, TOPIC);
+  const values = ['a', 'b', 'c', 'd', 'e'];
+  const times = [10, Number.NaN, -5, 2.5, 40];
+  const records = encoder.dataBatches(batchOf(values, times), [2, 0, 2, 2, 0]);
+  assert.deepEqual(
+    records.map((r) => r.partition),
+    [2, 0],
+  );
+  const decode = (partition: number) =>
+    decodeRepartitionRecords(roundTrip(records.filter((r) => r.partition === partition).map((r) => r.record)))
+      .batch;
+  assert.deepEqual(decode(2), { values: ['a', 'c', 'd'], timestamps: [10, -5, 2.5] });
+  assert.deepEqual(decode(0), { values: ['b', 'e'], timestamps: [Number.NaN, 40] });
+  assert.equal(records[0]?.record.timestamp, 10, 'the newest Kafka-valid event time');
+
+  // A control record between two batches stays between their elements.
+  const mark = encoder.watermark(30);
+  const [first, second] = [
+    encoder.dataBatches(batchOf(['x', 'y'], [1, 2]), [0, 0])[0]!.record,
+    encoder.dataBatches(batchOf(['z'], [3]), [0])[0]!.record,
+  ];
+  const decoded = decodeRepartitionRecords(roundTrip([first, mark, second]));
+  assert.deepEqual(decoded.batch.values, ['x', 'y', 'z']);
+  assert.deepEqual(decoded.controls, [{ at: 2, event: { kind: 'watermark', writer: 1, time: 30 } }]);
+
+  // Over 512 KiB of values for one partition: split into records that each stay under it.
+  const big = Array.from({ length: 6 }, (_, i) => 'x'.repeat(200_000) + i);
+  const split = encoder.dataBatches(
+    batchOf(
+      big,
+      big.map((_, i) => i),
+    ),
+    big.map(() => 1),
+  );
+  assert.ok(split.length >= 3, `${split.length} records`);
+  assert.ok(split.every((r) => (r.record.value?.length ?? 0) <= 512 * 1024));
+  assert.deepEqual(decodeRepartitionRecords(roundTrip(split.map((r) => r.record))).batch.values, big);
+
+  class Reading {
+    celsius = 20;
+  }
+  const refuse = (value: unknown) => () => encoder.dataBatches(batchOf([{ ok: 1 }, value], [1, 2]), [0, 0]);
+  assert.throws(refuse(new Reading()), /record 1 of a batch .* instance of class Reading/);
+  assert.throws(refuse({ f: () => 1 }), /record 1 of a batch .* record\.f is a function/);
+});
+
+test('a batch record whose value is not a batch is refused with its place', () => {
+  const [good] = new RepartitionEncoder(0).dataBatches(batchOf([1], [1]), [0]);
+  const fetched = roundTrip([{ ...good!.record, value: Buffer.from([0xff, 0x0f, 0x49, 0x02]) }], 9);
+  assert.throws(
+    () => decodeRepartitionRecords(fetched, { topic: TOPIC, partition: 0 }),
+    (error) =>
+      isStreamError(error, 'ENG_REPARTITION_RECORD_INVALID') &&
+      /not a batch of elements and event times/.test(error.message) &&
+      /offset 9/.test(error.message),
+  );
+});
