@@ -38,6 +38,12 @@ export interface Operator<IN, OUT> {
   processBatch(batch: Batch<IN>, port: number): void | Promise<void>;
   /** Default: forward the watermark. Operators with event-time timers fire them first, then forward. */
   onWatermark?(time: number): void;
+  /**
+   * The task's output became idle (true: its input has nothing for a while, so it holds back no
+   * watermark) or active again (false, before the data and watermark that end it). Only sinks that
+   * carry time on need it (the repartition sink of a scaled-out job).
+   */
+  onIdle?(idle: boolean): void;
   /** Called when the clock has reached a time asked for with requestProcessingTime. */
   onProcessingTime?(now: number): void;
   /** All inputs ended (after the final watermark); flush what is buffered. */

@@ -28,11 +28,13 @@ export class SerialWriter {
   /** Calls the writer's watermark() in order with the writes; a failure fails the writes after it. */
   watermark(time: number): void {
     const writer = this.writer;
-    if (writer.watermark === undefined) return;
-    const run = (): void | Promise<void> => writer.watermark!(time);
-    const result = this.tail === undefined ? run() : this.tail.then(run);
-    // The next write, prepareCommit or drain() rejects with the failure; this copy must not surface alone.
-    if (result) this.follow(result).catch(() => {});
+    if (writer.watermark !== undefined) this.inOrder(() => writer.watermark!(time));
+  }
+
+  /** Calls the writer's idle() in order with the writes; a failure fails the writes after it. */
+  idle(idle: boolean): void {
+    const writer = this.writer;
+    if (writer.idle !== undefined) this.inOrder(() => writer.idle!(idle));
   }
 
   /**
@@ -45,6 +47,12 @@ export class SerialWriter {
     // The caller handles the result's rejection; the queue's copy must not surface as unhandled.
     this.follow(result.then(() => {})).catch(() => {});
     return result;
+  }
+
+  private inOrder(run: () => void | Promise<void>): void {
+    const result = this.tail === undefined ? run() : this.tail.then(run);
+    // The next write, prepareCommit or drain() rejects with the failure; this copy must not surface alone.
+    if (result) this.follow(result).catch(() => {});
   }
 
   /** Resolves when every write so far has finished; rejects with the first write error. */

@@ -67,6 +67,9 @@ export function createSinkOperator(node: PlanNodeOf<'sink'>, options: SinkOperat
     onWatermark(time: number): void {
       serial?.watermark(time);
     },
+    onIdle(idle: boolean): void {
+      serial?.idle(idle);
+    },
     prepareCommit(checkpointId) {
       const open = writer;
       if (open?.prepareCommit === undefined) return undefined;

@@ -31,6 +31,8 @@ export interface SinkWriter<T> {
    * carry time on, like the repartition sink between the stages of a scaled-out job, need it).
    */
   watermark?(time: number): void | Promise<void>;
+  /** The task's input went idle (true) or active again (false); in order with writes, like watermark(). */
+  idle?(idle: boolean): void | Promise<void>;
   /** Makes everything written so far durable/visible (end of input; checkpoints later). */
   flush(): Promise<void>;
   /**

@@ -201,6 +201,8 @@ export abstract class Subtask implements LinkHost, CheckpointParticipant {
     this.outputIdle = idle;
     const message = { kind: 'idle', idle } as const;
     for (const channel of this.outputChannels) channel.push(message);
+    // Chained operators share the task's input, so its idleness is theirs too.
+    for (const link of this.links) link.operator?.onIdle?.(idle);
   }
 
   /** End of input: the final watermark through the chain, endInput in plan order, then 'end' downstream. */

@@ -143,6 +143,11 @@ export class RepartitionSinkWriter implements SinkWriter<unknown> {
     await this.sendRecords(this.opened(this.publisher).advance(time));
   }
 
+  /** The task's input went idle or active: readers leave an idle writer out of their watermark minimum. */
+  async idle(idle: boolean): Promise<void> {
+    await this.sendRecords(this.opened(this.publisher).setIdle(idle));
+  }
+
   /** End of input: end records to every partition, then the task's transaction commits once all writers ended. */
   async flush(): Promise<void> {
     const txn = this.opened(this.txn);
