@@ -288,3 +288,39 @@ test('subtasks: only the named subtask indexes run; a plan whose channel would l
     /a channel would leave the subtasks this process runs/,
   );
 });
+
+test('a checkpoint whose job is cancelled before its commit does not complete, and nothing commits', async () => {
+  const connectors = new MemoryConnectors();
+  const numbers = connectors.source('numbers', { bounded: false });
+  const out = connectors.transactionalSink('out');
+  const plan = new PlanBuilder(manual());
+  plan.sink('out', plan.source('numbers', numbers.descriptor), out.descriptor);
+  let release = (): void => {};
+  const published = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let reached = (): void => {};
+  const atPublish = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const job = executeJob(plan.plan(), {
+    connectors,
+    jobId: 'cancelled-mid-checkpoint',
+    stateDir: root,
+    publishCheckpoint: async () => {
+      reached();
+      await published;
+    },
+  });
+  numbers.push({ values: [1, 2] });
+  await out.waitFor(2);
+  const checkpoint = job.triggerCheckpoint();
+  checkpoint.catch(() => {});
+  await atPublish; // every subtask acknowledged; the sinks are about to be asked to commit...
+  const cancelled = job.cancel(); // ...when the job is cancelled and its sinks close
+  release();
+  await assert.rejects(checkpoint, /the job stopped before the checkpoint committed/);
+  await cancelled;
+  assert.deepEqual(out.committed, [], 'the sink committed nothing');
+  assert.equal((await job.done).metrics.checkpoints.completed, 0);
+});

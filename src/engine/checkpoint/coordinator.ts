@@ -275,6 +275,13 @@ export class CheckpointCoordinator implements CheckpointHost {
         return;
       }
     }
+    // A job that is stopping closes its sinks, and a sink that closed aborts its open transaction: a
+    // commit now would do nothing, yet the checkpoint would count as complete (and retention would then
+    // delete the one its external systems really hold).
+    if (control.stopping) {
+      await this.fail(pending, unavailable('the job stopped before the checkpoint committed'), true);
+      return;
+    }
     const positions: SourcePositions[] = sourcePositionsOf(plan, manifest);
     try {
       await Promise.all(this.subtasks.map((subtask) => subtask.commit(pending.id, positions)));
