@@ -87,8 +87,6 @@ export function createSinkOperator(node: PlanNodeOf<'sink'>, options: SinkOperat
     async close(): Promise<void> {
       const open = writer;
       writer = undefined;
-      // A commit queued behind writes must reach the writer before it closes (and aborts what is open).
-      await serial?.drain().catch(() => undefined);
       await open?.close();
     },
   };
