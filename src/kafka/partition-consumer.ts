@@ -25,6 +25,8 @@ export interface FetchedPartition extends TopicPartition {
 export type OffsetSpec = 'earliest' | 'latest' | { readonly timestamp: number };
 
 const LOG_APPEND_TIME = 0x08;
+/** Record batch attribute: written inside a transaction. */
+const TRANSACTIONAL = 0x10;
 const PARTITION_MAX_BYTES = 1024 * 1024;
 
 export const partitionKey = (tp: TopicPartition): string => `${tp.topic}-${tp.partition}`;
@@ -153,7 +155,7 @@ export class PartitionConsumer {
         for (const p of topicResponse.partitions) {
           const from = wanted.get(partitionKey({ topic, partition: p.partitionIndex }));
           if (from === undefined) continue;
-          const fetched = decode(topic, p.partitionIndex, from, p.records ?? []);
+          const fetched = decode(topic, p.partitionIndex, from, p.records ?? [], p.abortedTransactions ?? []);
           if (fetched.records.length > 0 || fetched.nextOffset !== from) result.push(fetched);
         }
       }
@@ -190,13 +192,41 @@ type Batches = NonNullable<
   Awaited<ReturnType<Consumer['fetch']>>['responses'][number]['partitions'][number]['records']
 >;
 
-function decode(topic: string, partition: number, from: bigint, batches: Batches): FetchedPartition {
+/** What a read_committed Fetch answer lists as aborted: a producer's transaction from `firstOffset` on. */
+interface AbortedTransaction {
+  readonly producerId: bigint;
+  readonly firstOffset: bigint;
+}
+
+/**
+ * The records of one partition's answer, without those of aborted transactions (as Kafka's Java
+ * consumer decides: a producer listed as aborted from firstOffset on stays aborted until its abort
+ * marker). The client filters only transactions whose marker is in the same answer; one cut off by
+ * the answer's size limit would otherwise hand out aborted records.
+ */
+function decode(
+  topic: string,
+  partition: number,
+  from: bigint,
+  batches: Batches,
+  abortedTransactions: readonly AbortedTransaction[],
+): FetchedPartition {
   const records: FetchedRecord[] = [];
   let nextOffset = from;
+  const aborted = [...abortedTransactions].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
+  let nextAborted = 0;
+  const abortedProducers = new Set<bigint>();
   for (const batch of batches) {
     const end = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
     if (end > nextOffset) nextOffset = end;
-    if (batch.attributes & IS_CONTROL) continue; // transaction markers hold no data
+    while (nextAborted < aborted.length && aborted[nextAborted].firstOffset < end)
+      abortedProducers.add(BigInt(aborted[nextAborted++].producerId));
+    if (batch.attributes & IS_CONTROL) {
+      // An abort marker (control type 0) ends that producer's aborted transaction.
+      if (batch.records[0]?.key?.readInt16BE(2) === 0) abortedProducers.delete(BigInt(batch.producerId));
+      continue; // transaction markers hold no data
+    }
+    if (batch.attributes & TRANSACTIONAL && abortedProducers.has(BigInt(batch.producerId))) continue;
     for (const record of batch.records) {
       const offset = batch.firstOffset + BigInt(record.offsetDelta);
       // A batch may start before the requested offset (the broker returns whole batches).
