@@ -297,6 +297,12 @@ export class CheckpointCoordinator implements CheckpointHost {
       control.fail(commitError, 'checkpoint coordinator');
       return;
     }
+    // Stopped while committing: a sink that closed meanwhile may have committed nothing. Not completed
+    // (so retention keeps the previous one), but its files stay: if Kafka holds it, a restore finds it.
+    if (control.stopping) {
+      await this.fail(pending, unavailable('the job stopped while the checkpoint was committing'), false);
+      return;
+    }
     manifest = { ...manifest, state: 'completed', completedAt: Date.now() };
     try {
       await writeManifest(pending.dir, manifest);
